@@ -1,0 +1,83 @@
+import type { CheckName } from '../probes/types.js';
+
+/** Vendors this build can probe. */
+export const VENDORS = ['openai', 'anthropic', 'openai-compatible', 'http'] as const;
+export type Vendor = (typeof VENDORS)[number];
+
+/** When a dependency's circuit breaker opens and how it tries again. Windows count probe rounds, not wall time. */
+export interface BreakerPolicy {
+  /** Failed rounds in the window, as a percentage, at or above which the breaker opens. */
+  errorThresholdPercentage: number;
+  /** Rounds the window must hold before the breaker may open. */
+  volumeThreshold: number;
+  /** How many recent probe rounds the window covers. */
+  windowRounds: number;
+  /** Open → half-open after this long (ms). */
+  resetTimeoutMs: number;
+}
+
+/** One dependency after defaults, env interpolation and validation. */
+export interface DependencyConfig {
+  id: string;
+  vendor: Vendor;
+  /** Vendor base URL (OpenAI-style ends in /v1). Defaults per vendor are filled in. */
+  baseUrl: string;
+  /** Absent when not configured or its environment variable is unset (optional field). */
+  apiKey?: string;
+  /** Name of the environment variable the key comes from, to say which one is missing. */
+  apiKeyEnv?: string;
+  model?: string;
+  checks: CheckName[];
+  /** Exactly one of intervalMs or schedule is set. */
+  intervalMs?: number;
+  schedule?: string;
+  timeoutMs: number;
+  retries: number;
+  degradedLatencyMs: number;
+  degradedTtftMs?: number;
+  /** Completion token budget (1 by default; raise it for reasoning models). */
+  maxTokens: number;
+  breaker: BreakerPolicy;
+  /** vendor: http */
+  url?: string;
+  method?: 'GET' | 'POST' | 'HEAD';
+  expectedStatus?: number[];
+  bodyMatch?: string;
+  /** Extra request headers (may carry secrets: never logged). */
+  headers?: Record<string, string>;
+}
+
+/** A security tool and its ordered dependency chain: primary first, then fallbacks. */
+export interface ConsumerConfig {
+  id: string;
+  team?: string;
+  uses: string[];
+}
+
+export interface StatusPageConfig {
+  vendor: string;
+  url: string;
+  components?: string[];
+}
+
+/** Notifier entries are validated now and sent by the notifiers added later. */
+export interface NotifierConfig {
+  type: 'webhook' | 'slack' | 'pagerduty' | 'opsgenie' | 'alertmanager';
+  minSeverity: 'info' | 'warning' | 'critical';
+  settings: Record<string, string | number | boolean>;
+}
+
+/** The whole resolved configuration. Built once in main.ts and passed in. */
+export interface BellwetherConfig {
+  /** Absolute path of the file it came from. */
+  sourcePath: string;
+  vantage: string;
+  server: { port: number; host: string };
+  storage: { path: string; retentionMs: number };
+  dependencies: DependencyConfig[];
+  consumers: ConsumerConfig[];
+  statusPages: StatusPageConfig[];
+  notify: NotifierConfig[];
+  /** Every secret value found in the config (API keys, header values, routing keys), for scrubbing. */
+  secrets: string[];
+}

@@ -1,0 +1,66 @@
+import type { HttpClient } from '../transport/http-client.js';
+
+/** Every failed probe gets exactly one error class (design.md contract). */
+export const ERROR_CLASSES = [
+  'auth',
+  'rate_limited',
+  'overloaded',
+  'server_error',
+  'model_unavailable',
+  'bad_request',
+  'timeout',
+  'network',
+  'bad_response',
+  'circuit_open',
+] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+/** Checks a dependency can run. `models` spends no tokens; `completion` spends about one. */
+export const CHECK_NAMES = ['models', 'completion', 'http'] as const;
+export type CheckName = (typeof CHECK_NAMES)[number];
+
+/** Rate-limit figures read from one response's headers. */
+export interface RateLimitReading {
+  resource: 'requests' | 'tokens' | 'input_tokens' | 'output_tokens';
+  limit?: number;
+  remaining?: number;
+  /** Epoch milliseconds when the window resets, when the vendor says. */
+  resetAt?: number;
+}
+
+/** What one run of one check of a probe found. Pure data: no secrets, ever. */
+export interface CheckResult {
+  check: CheckName;
+  ok: boolean;
+  /** Whole request, from sending to the last byte (or to the failure). */
+  latencyMs: number;
+  /** Streamed completions only: sending to the first content token. */
+  ttftMs?: number;
+  httpStatus?: number;
+  errorClass?: ErrorClass;
+  /** Human explanation; already scrubbed of secrets. */
+  message?: string;
+  tokens?: { input: number; output: number };
+  rateLimits?: RateLimitReading[];
+  /** True when the dependency has no API key configured: the result proves reachability only. */
+  credentialsMissing?: boolean;
+  /** True when the check did not run on purpose (for example a completion with no key). */
+  skipped?: boolean;
+}
+
+/** What a probe gets for one run: everything that varies is passed in. */
+export interface ProbeContext {
+  http: HttpClient;
+  /** Aborted when the probe's timeout passes (covers headers, first token and body). */
+  signal: AbortSignal;
+  /** Milliseconds clock used for latency; monotonic (performance.now) in production. */
+  now: () => number;
+}
+
+/** One vendor's way of checking a dependency. One file per vendor under src/probes/. */
+export interface Probe {
+  readonly vendor: string;
+  /** Checks this probe will run, in order. */
+  readonly checks: readonly CheckName[];
+  run(check: CheckName, ctx: ProbeContext): Promise<CheckResult>;
+}
