@@ -1,4 +1,4 @@
-import type { HttpClient } from '../transport/http-client.js';
+import type { HttpClient, PhaseTimings } from '../transport/http-client.js';
 
 /** Every failed probe gets exactly one error class (design.md contract). */
 export const ERROR_CLASSES = [
@@ -14,6 +14,9 @@ export const ERROR_CLASSES = [
   'circuit_open',
 ] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+/** Finer cause inside an error class: `billing` = a rate_limited that will not pass by itself (quota or credits spent). */
+export type ErrorReason = 'billing';
 
 /** Checks a dependency can run. `models` spends no tokens; `completion` spends about one. */
 export const CHECK_NAMES = ['models', 'completion', 'http'] as const;
@@ -38,12 +41,18 @@ export interface CheckResult {
   ttftMs?: number;
   httpStatus?: number;
   errorClass?: ErrorClass;
+  /** Finer cause inside errorClass, when one is known. */
+  reason?: ErrorReason;
   /** Human explanation; already scrubbed of secrets. */
   message?: string;
   tokens?: { input: number; output: number };
   rateLimits?: RateLimitReading[];
   /** True when the dependency has no API key configured: the result proves reachability only. */
   credentialsMissing?: boolean;
+  /** Connection phases of the (last) exchange, when the transport measured them. */
+  phases?: PhaseTimings;
+  /** Epoch ms of the peer certificate's expiry, for HTTPS on a new connection. */
+  tlsCertNotAfter?: number;
   /** True when the check did not run on purpose (for example a completion with no key). */
   skipped?: boolean;
 }

@@ -1,0 +1,35 @@
+import { Hono } from 'hono';
+import type { Registry } from 'prom-client';
+import { consumersRouter } from './http/consumers.js';
+import { dependenciesRouter } from './http/dependencies.js';
+import { apiError } from './http/errors.js';
+import { healthRouter } from './http/health.js';
+import { metricsRouter } from './http/metrics.js';
+import { pageRouter } from './http/page.js';
+import { statusRouter } from './http/status.js';
+import type { ViewDeps } from './http/views.js';
+import type { Logger } from './log.js';
+
+/** What the HTTP app needs; built in main.ts (or a test). */
+export interface AppDeps extends ViewDeps {
+  registry: Registry;
+  logger: Logger;
+  ready: () => boolean;
+}
+
+/** The Hono app: one router per resource, no I/O at import. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.route('/', healthRouter(deps));
+  app.route('/', metricsRouter({ registry: deps.registry, vantage: deps.vantage }));
+  app.route('/api/v1/status', statusRouter(deps));
+  app.route('/api/v1/dependencies', dependenciesRouter(deps));
+  app.route('/api/v1/consumers', consumersRouter(deps));
+  app.route('/', pageRouter(deps));
+  app.notFound((c) => apiError(c, 404, 'not_found', 'no such route'));
+  app.onError((err, c) => {
+    deps.logger.error({ err: err.message, path: c.req.path }, 'request failed');
+    return apiError(c, 500, 'internal', 'internal error');
+  });
+  return app;
+}

@@ -1,0 +1,215 @@
+import type { ConsumerConfig, DependencyConfig } from '../config/types.js';
+import type { BreakerState, ConsumerState, DependencyState } from '../metrics/metrics.js';
+import type { CheckResult } from '../probes/types.js';
+
+/** A check result as the runner saw it: with the attempts the bounded retry made. */
+export type AttemptedResult = CheckResult & { attempts: number };
+
+/** One scheduled probe round of a dependency: every configured check, once. */
+export interface Round {
+  /** Epoch ms when the round started and finished. */
+  startedAt: number;
+  finishedAt: number;
+  results: AttemptedResult[];
+}
+
+/** How a round counts for the dependency's state. */
+export type RoundVerdict = 'ok' | 'failure' | 'auth' | 'circuit_open';
+
+/** Why a dependency cannot be judged: our credentials, not the vendor. */
+export type CredentialProblem = 'missing' | 'rejected';
+
+/** A dependency's state with the reasons a person reads first. */
+export interface DependencyEvaluation {
+  state: DependencyState;
+  reasons: string[];
+  credentialProblem?: CredentialProblem;
+}
+
+/** Tunables of the state policy; defaults suit 30 s probing. */
+export interface EvaluationPolicy {
+  /** This many failed rounds in a row make a dependency down even with the breaker closed. */
+  downAfterRounds: number;
+  /** Rounds considered for the error ratio. */
+  ratioWindowRounds: number;
+  /** Failed-round ratio at or above which a dependency is degraded. */
+  degradedErrorRatio: number;
+}
+
+export const DEFAULT_POLICY: EvaluationPolicy = {
+  downAfterRounds: 2,
+  ratioWindowRounds: 10,
+  degradedErrorRatio: 0.2,
+};
+
+const counted = (results: AttemptedResult[]): AttemptedResult[] =>
+  results.filter((r) => !r.skipped);
+
+/** Classifies a round: ok, a vendor failure, only our credentials failing, or not probed (breaker open). */
+export function roundVerdict(round: Round): RoundVerdict {
+  if (round.results.some((r) => r.errorClass === 'circuit_open')) return 'circuit_open';
+  const failures = counted(round.results).filter((r) => !r.ok);
+  if (failures.length === 0) {
+    // Nothing ran but checks skipped for want of a key: we learned nothing about the vendor.
+    const nothingPassed = !round.results.some((r) => r.ok);
+    return nothingPassed && round.results.some((r) => r.credentialsMissing) ? 'auth' : 'ok';
+  }
+  return failures.every((r) => r.errorClass === 'auth') ? 'auth' : 'failure';
+}
+
+/** Short words for one failed result: "timeout: no answer within 10s". */
+export function describeFailure(r: CheckResult): string {
+  const cls = r.errorClass ?? 'bad_response';
+  const status = r.httpStatus ? ` (HTTP ${r.httpStatus})` : '';
+  return `${r.check} check: ${cls}${status}${r.message ? `: ${r.message}` : ''}`;
+}
+
+const firstFailure = (round: Round): AttemptedResult | undefined =>
+  round.results.find((r) => !r.ok && !r.skipped) ?? round.results.find((r) => !r.ok);
+
+/**
+ * The dependency state (design.md contract) from its recent rounds, newest first, and its
+ * breaker. `auth` failures never make a dependency down: they make it unknown, flagged.
+ */
+export function evaluateDependency(
+  dep: Pick<DependencyConfig, 'degradedLatencyMs' | 'degradedTtftMs'>,
+  roundsNewestFirst: readonly Round[],
+  breaker: BreakerState,
+  policy: EvaluationPolicy = DEFAULT_POLICY,
+): DependencyEvaluation {
+  const latest = roundsNewestFirst[0];
+  if (!latest) return { state: 'unknown', reasons: ['not probed yet'] };
+  const verdicts = roundsNewestFirst.map(roundVerdict);
+  const lastFailure = roundsNewestFirst.find((_, i) => verdicts[i] === 'failure');
+  const lastFailureText = lastFailure ? firstFailure(lastFailure) : undefined;
+
+  if (breaker !== 'closed') {
+    const why = lastFailureText ? `; last failure: ${describeFailure(lastFailureText)}` : '';
+    return {
+      state: 'down',
+      reasons: [`circuit breaker ${breaker === 'open' ? 'open' : 'half-open, trying again'}${why}`],
+    };
+  }
+
+  if (verdicts[0] === 'auth') {
+    const missing = latest.results.some((r) => r.credentialsMissing);
+    const failed = firstFailure(latest);
+    return {
+      state: 'unknown',
+      credentialProblem: missing ? 'missing' : 'rejected',
+      reasons: [
+        missing
+          ? (failed?.message ?? 'no API key configured')
+          : `API key rejected${failed?.httpStatus ? ` (HTTP ${failed.httpStatus})` : ''}: our credentials, not a vendor outage`,
+      ],
+    };
+  }
+
+  let streak = 0;
+  for (const v of verdicts) {
+    if (v === 'failure' || v === 'circuit_open') streak++;
+    else if (v === 'ok') break;
+  }
+  if (streak >= policy.downAfterRounds) {
+    return {
+      state: 'down',
+      reasons: [
+        `${streak} probe rounds failed in a row${lastFailureText ? `; last: ${describeFailure(lastFailureText)}` : ''}`,
+      ],
+    };
+  }
+
+  const reasons: string[] = [];
+  if (verdicts[0] === 'failure' && lastFailureText) {
+    reasons.push(`last probe failed: ${describeFailure(lastFailureText)}`);
+  }
+  const window = verdicts
+    .slice(0, policy.ratioWindowRounds)
+    .filter((v) => v === 'ok' || v === 'failure');
+  const failed = window.filter((v) => v === 'failure').length;
+  if (
+    window.length >= 3 &&
+    failed / window.length >= policy.degradedErrorRatio &&
+    verdicts[0] !== 'failure'
+  ) {
+    reasons.push(`${failed} of the last ${window.length} probe rounds failed`);
+  }
+  for (const r of counted(latest.results)) {
+    if (!r.ok) continue;
+    if (r.latencyMs > dep.degradedLatencyMs) {
+      reasons.push(
+        `slow: ${r.check} took ${Math.round(r.latencyMs)} ms (threshold ${dep.degradedLatencyMs} ms)`,
+      );
+    }
+    if (
+      dep.degradedTtftMs !== undefined &&
+      r.ttftMs !== undefined &&
+      r.ttftMs > dep.degradedTtftMs
+    ) {
+      reasons.push(
+        `slow first token: ${Math.round(r.ttftMs)} ms (threshold ${dep.degradedTtftMs} ms)`,
+      );
+    }
+  }
+  return reasons.length > 0 ? { state: 'degraded', reasons } : { state: 'healthy', reasons: [] };
+}
+
+/** One link of a consumer's chain as the route answer shows it. */
+export interface ChainLink {
+  dependency: string;
+  state: DependencyState;
+  usable: boolean;
+}
+
+/** A consumer's state and the dependency it should call now. */
+export interface ConsumerEvaluation {
+  state: ConsumerState;
+  /** First usable dependency in the chain, or null when none is. */
+  route: string | null;
+  reason: string;
+  chain: ChainLink[];
+}
+
+/** Healthy and degraded dependencies answer; down and unknown ones cannot be relied on. */
+export const isUsable = (state: DependencyState): boolean =>
+  state === 'healthy' || state === 'degraded';
+
+/** ok on the primary, degraded on a fallback, down with nothing usable (design.md contract). */
+export function evaluateConsumer(
+  consumer: ConsumerConfig,
+  stateOf: (dependency: string) => DependencyState,
+): ConsumerEvaluation {
+  const chain = consumer.uses.map((dependency) => {
+    const state = stateOf(dependency);
+    return { dependency, state, usable: isUsable(state) };
+  });
+  const index = chain.findIndex((l) => l.usable);
+  const primary = chain[0];
+  if (index < 0 || !primary) {
+    return {
+      state: 'down',
+      route: null,
+      reason: `no usable dependency: ${chain.map((l) => `${l.dependency} is ${l.state}`).join(', ')}`,
+      chain,
+    };
+  }
+  const chosen = chain[index] as ChainLink;
+  if (index === 0) {
+    return {
+      state: 'ok',
+      route: chosen.dependency,
+      reason: `primary ${chosen.dependency} is ${chosen.state}`,
+      chain,
+    };
+  }
+  const skipped = chain
+    .slice(0, index)
+    .map((l) => `${l.dependency} is ${l.state}`)
+    .join(', ');
+  return {
+    state: 'degraded',
+    route: chosen.dependency,
+    reason: `running on fallback ${chosen.dependency} (${chosen.state}) because ${skipped}`,
+    chain,
+  };
+}

@@ -1,0 +1,158 @@
+import type { ConsumerEvaluation } from '../evaluate/evaluate.js';
+import type { DependencySnapshot } from '../monitor.js';
+import type { RateLimitReading } from '../probes/types.js';
+import type { HistoryStore, StoredResult } from '../store/sqlite-store.js';
+
+/** Uptime windows the status API reports (design.md contract). */
+export const UPTIME_WINDOWS = { '1h': 3_600_000, '24h': 86_400_000, '7d': 604_800_000 } as const;
+type WindowName = keyof typeof UPTIME_WINDOWS;
+
+/** The monitor as the HTTP layer sees it. */
+export interface MonitorView {
+  dependencies(): DependencySnapshot[];
+  dependency(id: string): DependencySnapshot | undefined;
+  consumer(id: string): ConsumerEvaluation | undefined;
+}
+
+/** What status views need; passed in by createApp. */
+export interface ViewDeps {
+  monitor: MonitorView;
+  store: HistoryStore;
+  consumers: { id: string; team?: string; uses: string[] }[];
+  vantage: string;
+  clock: () => number;
+}
+
+const iso = (ms: number | undefined): string | null =>
+  ms === undefined ? null : new Date(ms).toISOString();
+const round1 = (ms: number | undefined): number | null =>
+  ms === undefined ? null : Math.round(ms * 10) / 10;
+
+type Summary = { uptime: Record<string, number | null>; p50: number | null; p95: number | null };
+
+function rateLimitView(readings: RateLimitReading[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const r of readings) {
+    out[r.resource] = {
+      limit: r.limit ?? null,
+      remaining: r.remaining ?? null,
+      resetAt: iso(r.resetAt),
+    };
+  }
+  return out;
+}
+
+/** One dependency as /api/v1/status and /api/v1/dependencies/:id show it. */
+export function dependencyView(s: DependencySnapshot, summary: Summary | undefined) {
+  const round = s.lastRound;
+  const counted = round?.results.filter((r) => !r.skipped) ?? [];
+  const failed = counted.find((r) => !r.ok);
+  const completion = round?.results.find((r) => r.ttftMs !== undefined);
+  const readings = round?.results.flatMap((r) => r.rateLimits ?? []) ?? [];
+  const uptime = Object.fromEntries(
+    (Object.keys(UPTIME_WINDOWS) as WindowName[]).map((w) => [w, summary?.uptime[w] ?? null]),
+  );
+  return {
+    id: s.config.id,
+    vendor: s.config.vendor,
+    model: s.config.model ?? null,
+    state: s.evaluation.state,
+    reasons: s.evaluation.reasons,
+    credentialProblem: s.evaluation.credentialProblem ?? null,
+    since: iso(s.since),
+    breaker: s.breaker,
+    lastProbe: round
+      ? {
+          at: iso(round.startedAt),
+          ok: counted.length > 0 && !failed,
+          latencyMs: round1(counted.reduce((sum, r) => sum + r.latencyMs, 0)),
+          ttftMs: round1(completion?.ttftMs),
+          errorClass: failed?.errorClass ?? null,
+          httpStatus: (failed ?? counted[counted.length - 1])?.httpStatus ?? null,
+          checks: round.results.map((r) => ({
+            check: r.check,
+            ok: r.ok,
+            skipped: r.skipped === true,
+            latencyMs: round1(r.latencyMs),
+            ttftMs: round1(r.ttftMs),
+            errorClass: r.errorClass ?? null,
+            httpStatus: r.httpStatus ?? null,
+            attempts: r.attempts,
+            message: r.message ?? null,
+            tokens: r.tokens ?? null,
+          })),
+        }
+      : null,
+    uptime,
+    latencyMs: { p50: round1(summary?.p50 ?? undefined), p95: round1(summary?.p95 ?? undefined) },
+    rateLimit: rateLimitView(readings),
+    vendorStatus: null,
+    overruns: s.overruns,
+  };
+}
+
+/** One consumer with its route, as /api/v1/status and /api/v1/consumers show it. */
+export function consumerView(
+  c: { id: string; team?: string; uses: string[] },
+  e: ConsumerEvaluation | undefined,
+) {
+  return {
+    id: c.id,
+    team: c.team ?? null,
+    uses: c.uses,
+    state: e?.state ?? 'down',
+    route: e?.route ?? null,
+    reason: e?.reason ?? 'not evaluated yet',
+    chain: e?.chain ?? [],
+  };
+}
+
+/** Summaries of every dependency over the uptime windows: one store query per window. */
+export function summaries(deps: ViewDeps): Map<string, Summary> {
+  const now = deps.clock();
+  const since: Record<string, number> = {};
+  for (const [w, ms] of Object.entries(UPTIME_WINDOWS)) since[w] = now - ms;
+  return deps.store.summaries(since);
+}
+
+/** The whole /api/v1/status body (design.md contract). */
+export function statusView(deps: ViewDeps) {
+  const sums = summaries(deps);
+  const dependencies = deps.monitor
+    .dependencies()
+    .map((s) => dependencyView(s, sums.get(s.config.id)));
+  const consumers = deps.consumers.map((c) => consumerView(c, deps.monitor.consumer(c.id)));
+  const anyConsumerDown = consumers.some((c) => c.state === 'down');
+  const anyDependencyDown = dependencies.some((d) => d.state === 'down');
+  const allHealthy =
+    dependencies.every((d) => d.state === 'healthy') && consumers.every((c) => c.state === 'ok');
+  const status =
+    anyConsumerDown || (consumers.length === 0 && anyDependencyDown)
+      ? 'down'
+      : allHealthy
+        ? 'ok'
+        : 'degraded';
+  return {
+    status,
+    generatedAt: new Date(deps.clock()).toISOString(),
+    vantage: deps.vantage,
+    dependencies,
+    consumers,
+  };
+}
+
+/** A stored result as /history shows it. */
+export function historyEntry(r: StoredResult) {
+  return {
+    at: new Date(r.at).toISOString(),
+    check: r.check,
+    ok: r.ok,
+    skipped: r.skipped === true,
+    latencyMs: round1(r.latencyMs),
+    ttftMs: round1(r.ttftMs),
+    errorClass: r.errorClass ?? null,
+    httpStatus: r.httpStatus ?? null,
+    attempts: r.attempts,
+    message: r.message ?? null,
+  };
+}

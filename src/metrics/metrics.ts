@@ -1,0 +1,243 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { CheckResult } from '../probes/types.js';
+
+/** Dependency states (design.md contract). */
+export const DEPENDENCY_STATES = ['healthy', 'degraded', 'down', 'unknown'] as const;
+export type DependencyState = (typeof DEPENDENCY_STATES)[number];
+
+/** Consumer states (design.md contract). */
+export const CONSUMER_STATES = ['ok', 'degraded', 'down'] as const;
+export type ConsumerState = (typeof CONSUMER_STATES)[number];
+
+/** Breaker states as exported (opossum's halfOpen is spelled half_open). */
+export const BREAKER_STATES = ['closed', 'open', 'half_open'] as const;
+export type BreakerState = (typeof BREAKER_STATES)[number];
+
+const PHASES = ['dns', 'connect', 'tls', 'ttfb', 'transfer'] as const;
+
+/** Identity of a dependency as it appears in labels. Never carries secrets. */
+export interface DependencyLabels {
+  dependency: string;
+  vendor: string;
+  model: string;
+}
+
+/** Typed handles on the contract metrics, all registered on the registry passed in. */
+export interface Metrics {
+  registry: Registry;
+  /** `at`: epoch ms when the check finished. */
+  recordCheck(dep: DependencyLabels, result: CheckResult & { attempts: number }, at: number): void;
+  setDependencyState(dep: DependencyLabels, state: DependencyState): void;
+  setBreakerState(dependency: string, state: BreakerState): void;
+  breakerTransition(dependency: string, to: BreakerState): void;
+  setConsumerState(consumer: string, state: ConsumerState): void;
+  probeOverrun(dependency: string): void;
+  setConfigReloadSuccess(ok: boolean, at: number): void;
+}
+
+const seconds = (ms: number): number => ms / 1000;
+
+/**
+ * Creates the contract metrics on `registry`. The registry should carry the `vantage`
+ * default label (main.ts sets it) so several instances can be compared in Prometheus.
+ */
+export function createMetrics(registry: Registry, opts: { version: string }): Metrics {
+  const registers = [registry];
+  const probeSuccess = new Gauge({
+    name: 'bellwether_probe_success',
+    help: 'Whether the last probe of this check succeeded (1) or failed (0).',
+    labelNames: ['dependency', 'vendor', 'check'] as const,
+    registers,
+  });
+  const probeDuration = new Histogram({
+    name: 'bellwether_probe_duration_seconds',
+    help: 'Duration of probe checks, from sending the request to the last byte or the failure.',
+    labelNames: ['dependency', 'vendor', 'check'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30],
+    registers,
+  });
+  const ttft = new Histogram({
+    name: 'bellwether_probe_time_to_first_token_seconds',
+    help: 'Time from sending a streamed completion to its first content token.',
+    labelNames: ['dependency', 'vendor', 'model'] as const,
+    buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 15],
+    registers,
+  });
+  const phase = new Gauge({
+    name: 'bellwether_probe_phase_seconds',
+    help: 'Connection phase durations of the last probe (dns, connect, tls, ttfb, transfer).',
+    labelNames: ['dependency', 'phase'] as const,
+    registers,
+  });
+  const results = new Counter({
+    name: 'bellwether_probe_results_total',
+    help: 'Probe check results by outcome and error class (error_class="none" on success).',
+    labelNames: ['dependency', 'vendor', 'check', 'outcome', 'error_class'] as const,
+    registers,
+  });
+  const retries = new Counter({
+    name: 'bellwether_probe_retries_total',
+    help: 'Extra attempts made by bounded retries (attempts beyond the first).',
+    labelNames: ['dependency', 'check'] as const,
+    registers,
+  });
+  const overruns = new Counter({
+    name: 'bellwether_probe_overruns_total',
+    help: 'Scheduled probe rounds skipped because the previous round was still running.',
+    labelNames: ['dependency'] as const,
+    registers,
+  });
+  const depState = new Gauge({
+    name: 'bellwether_dependency_state',
+    help: 'Dependency state: 1 for the current state, 0 for the others.',
+    labelNames: ['dependency', 'vendor', 'state'] as const,
+    registers,
+  });
+  const breakerState = new Gauge({
+    name: 'bellwether_breaker_state',
+    help: 'Circuit breaker state: 1 for the current state, 0 for the others.',
+    labelNames: ['dependency', 'state'] as const,
+    registers,
+  });
+  const breakerTransitions = new Counter({
+    name: 'bellwether_breaker_transitions_total',
+    help: 'Circuit breaker transitions, by the state entered.',
+    labelNames: ['dependency', 'to'] as const,
+    registers,
+  });
+  const rlRemaining = new Gauge({
+    name: 'bellwether_ratelimit_remaining',
+    help: 'Rate-limit units remaining, as the vendor last reported.',
+    labelNames: ['dependency', 'resource'] as const,
+    registers,
+  });
+  const rlLimit = new Gauge({
+    name: 'bellwether_ratelimit_limit',
+    help: 'Rate-limit size, as the vendor last reported.',
+    labelNames: ['dependency', 'resource'] as const,
+    registers,
+  });
+  const tlsExpiry = new Gauge({
+    name: 'bellwether_tls_cert_expiry_timestamp_seconds',
+    help: "Expiry (notAfter) of the dependency's TLS peer certificate, Unix seconds.",
+    labelNames: ['dependency'] as const,
+    registers,
+  });
+  const lastSuccess = new Gauge({
+    name: 'bellwether_last_success_timestamp_seconds',
+    help: 'When a probe check of this dependency last succeeded, Unix seconds.',
+    labelNames: ['dependency'] as const,
+    registers,
+  });
+  const consumerState = new Gauge({
+    name: 'bellwether_consumer_state',
+    help: 'Consumer (security tool) state: 1 for the current state, 0 for the others.',
+    labelNames: ['consumer', 'state'] as const,
+    registers,
+  });
+  const tokens = new Counter({
+    name: 'bellwether_probe_tokens_total',
+    help: 'Tokens spent by probing itself.',
+    labelNames: ['dependency', 'type'] as const,
+    registers,
+  });
+  const buildInfo = new Gauge({
+    name: 'bellwether_build_info',
+    help: 'Build information; always 1.',
+    labelNames: ['version'] as const,
+    registers,
+  });
+  const reloadSuccess = new Gauge({
+    name: 'bellwether_config_last_reload_success',
+    help: 'Whether the last configuration load succeeded.',
+    registers,
+  });
+  const reloadTime = new Gauge({
+    name: 'bellwether_config_last_reload_success_timestamp_seconds',
+    help: 'When the configuration was last loaded successfully, Unix seconds.',
+    registers,
+  });
+  buildInfo.set({ version: opts.version }, 1);
+
+  const oneHot = <S extends string>(
+    gauge: Gauge<string>,
+    states: readonly S[],
+    current: S,
+    labels: Record<string, string>,
+  ): void => {
+    for (const s of states) gauge.set({ ...labels, state: s }, s === current ? 1 : 0);
+  };
+
+  return {
+    registry,
+    recordCheck(dep, r, at) {
+      const labels = { dependency: dep.dependency, vendor: dep.vendor, check: r.check };
+      if (r.skipped) return;
+      if (r.errorClass === 'circuit_open') {
+        // Counted once as circuit_open; the failure that opened the breaker was counted already.
+        results.inc({ ...labels, outcome: 'failure', error_class: 'circuit_open' });
+        probeSuccess.set(labels, 0);
+        return;
+      }
+      probeSuccess.set(labels, r.ok ? 1 : 0);
+      probeDuration.observe(labels, seconds(r.latencyMs));
+      results.inc({
+        ...labels,
+        outcome: r.ok ? 'success' : 'failure',
+        error_class: r.ok ? 'none' : (r.errorClass ?? 'bad_response'),
+      });
+      if (r.attempts > 1)
+        retries.inc({ dependency: dep.dependency, check: r.check }, r.attempts - 1);
+      if (r.ok) lastSuccess.set({ dependency: dep.dependency }, at / 1000);
+      if (r.ok && r.ttftMs !== undefined) {
+        ttft.observe(
+          { dependency: dep.dependency, vendor: dep.vendor, model: dep.model },
+          seconds(r.ttftMs),
+        );
+      }
+      if (r.phases) {
+        const p = r.phases;
+        const values = [p.dnsMs, p.connectMs, p.tlsMs, p.ttfbMs, p.transferMs];
+        PHASES.forEach((name, i) => {
+          const v = values[i];
+          // A reused keep-alive socket has no dns/connect/tls: report 0, it cost nothing.
+          phase.set({ dependency: dep.dependency, phase: name }, v === undefined ? 0 : seconds(v));
+        });
+      }
+      if (r.tlsCertNotAfter !== undefined) {
+        tlsExpiry.set({ dependency: dep.dependency }, Math.floor(r.tlsCertNotAfter / 1000));
+      }
+      for (const rl of r.rateLimits ?? []) {
+        const l = { dependency: dep.dependency, resource: rl.resource };
+        if (rl.remaining !== undefined) rlRemaining.set(l, rl.remaining);
+        if (rl.limit !== undefined) rlLimit.set(l, rl.limit);
+      }
+      if (r.tokens) {
+        tokens.inc({ dependency: dep.dependency, type: 'input' }, r.tokens.input);
+        tokens.inc({ dependency: dep.dependency, type: 'output' }, r.tokens.output);
+      }
+    },
+    setDependencyState(dep, state) {
+      oneHot(depState, DEPENDENCY_STATES, state, {
+        dependency: dep.dependency,
+        vendor: dep.vendor,
+      });
+    },
+    setBreakerState(dependency, state) {
+      oneHot(breakerState, BREAKER_STATES, state, { dependency });
+    },
+    breakerTransition(dependency, to) {
+      breakerTransitions.inc({ dependency, to });
+    },
+    setConsumerState(consumer, state) {
+      oneHot(consumerState, CONSUMER_STATES, state, { consumer });
+    },
+    probeOverrun(dependency) {
+      overruns.inc({ dependency });
+    },
+    setConfigReloadSuccess(ok, at) {
+      reloadSuccess.set(ok ? 1 : 0);
+      if (ok) reloadTime.set(Math.floor(at / 1000));
+    },
+  };
+}

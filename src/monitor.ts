@@ -1,0 +1,264 @@
+import type { BellwetherConfig, ConsumerConfig, DependencyConfig } from './config/types.js';
+import {
+  type ConsumerEvaluation,
+  type DependencyEvaluation,
+  type EvaluationPolicy,
+  evaluateConsumer,
+  evaluateDependency,
+  type Round,
+} from './evaluate/evaluate.js';
+import type { Logger } from './log.js';
+import type { BreakerState, DependencyLabels, Metrics } from './metrics/metrics.js';
+import type { Probe } from './probes/types.js';
+import { DependencyRunner } from './runner/dependency-runner.js';
+import { createScheduler, type Scheduler } from './runner/scheduler.js';
+import type { HistoryStore } from './store/sqlite-store.js';
+import type { HttpClient } from './transport/http-client.js';
+
+/** Rounds kept in memory per dependency for evaluation (the store keeps the history). */
+const ROUNDS_KEPT = 20;
+
+/** Everything the monitor needs, built in main.ts. */
+export interface MonitorDeps {
+  config: BellwetherConfig;
+  createProbe: (dep: DependencyConfig) => Probe;
+  http: HttpClient;
+  store: HistoryStore;
+  metrics: Metrics;
+  logger: Logger;
+  now: () => number;
+  clock: () => number;
+  retryDelayMs?: number;
+  firstRunSpreadMs?: number;
+  policy?: EvaluationPolicy;
+}
+
+/** A dependency's live view, for the API and the status page. */
+export interface DependencySnapshot {
+  config: DependencyConfig;
+  evaluation: DependencyEvaluation;
+  breaker: BreakerState;
+  lastRound?: Round;
+  /** Epoch ms since when the dependency has been in its current state. */
+  since?: number;
+  overruns: number;
+}
+
+interface Tracked {
+  runner: DependencyRunner;
+  labels: DependencyLabels;
+  rounds: Round[];
+  evaluation: DependencyEvaluation;
+  since?: number;
+  overruns: number;
+}
+
+/**
+ * Owns the runners, schedules their rounds, and turns each round into history, metrics,
+ * states and logs. The one place where a probe round's result fans out.
+ */
+export class Monitor {
+  private readonly deps: MonitorDeps;
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly consumers = new Map<string, ConsumerEvaluation>();
+  private readonly scheduler: Scheduler;
+  private readonly roundListeners = new Set<(dependency: string, round: Round) => void>();
+
+  constructor(deps: MonitorDeps) {
+    this.deps = deps;
+    for (const dep of deps.config.dependencies) {
+      const labels = { dependency: dep.id, vendor: dep.vendor, model: dep.model ?? '' };
+      const runner = new DependencyRunner(dep, deps.createProbe(dep), {
+        http: deps.http,
+        now: deps.now,
+        clock: deps.clock,
+        logger: deps.logger,
+        retryDelayMs: deps.retryDelayMs,
+        onBreakerTransition: (id, to) => this.onBreakerTransition(id, to),
+      });
+      const evaluation: DependencyEvaluation = { state: 'unknown', reasons: ['not probed yet'] };
+      this.tracked.set(dep.id, { runner, labels, rounds: [], evaluation, overruns: 0 });
+      deps.metrics.setDependencyState(labels, 'unknown');
+      deps.metrics.setBreakerState(dep.id, 'closed');
+    }
+    for (const c of deps.config.consumers) this.updateConsumer(c);
+    this.scheduler = createScheduler(
+      deps.config.dependencies.map((dep) => ({
+        id: dep.id,
+        intervalMs: dep.intervalMs,
+        schedule: dep.schedule,
+        run: () => {
+          void this.probeNow(dep.id);
+        },
+      })),
+      { logger: deps.logger, firstRunSpreadMs: deps.firstRunSpreadMs },
+    );
+  }
+
+  /** Starts scheduled probing. */
+  start(): void {
+    this.scheduler.start();
+  }
+
+  /** True once start() ran and until stop(). */
+  get running(): boolean {
+    return this.scheduler.running;
+  }
+
+  /**
+   * Stops scheduling, then waits for in-flight rounds up to `drainMs` (their own timeouts
+   * bound them anyway). Returns how many rounds were still running when it gave up.
+   */
+  async stop(drainMs: number): Promise<number> {
+    this.scheduler.stop();
+    const pending = [...this.tracked.values()].filter((t) => t.runner.busy);
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), drainMs);
+    });
+    const outcome = await Promise.race([
+      Promise.all(pending.map((t) => t.runner.idle())).then(() => 'done' as const),
+      gaveUp,
+    ]);
+    clearTimeout(timer);
+    for (const t of this.tracked.values()) t.runner.shutdown();
+    return outcome === 'done' ? 0 : pending.filter((t) => t.runner.busy).length;
+  }
+
+  /** Runs one round of a dependency now; null when unknown id or a round is already running. */
+  async probeNow(id: string): Promise<Round | null> {
+    const t = this.tracked.get(id);
+    if (!t) return null;
+    const pending = t.runner.runRound();
+    if (!pending) {
+      t.overruns++;
+      this.deps.metrics.probeOverrun(id);
+      this.deps.logger.warn(
+        { dependency: id },
+        'probe round skipped: the previous round is still running (overrun)',
+      );
+      return null;
+    }
+    try {
+      const round = await pending;
+      this.onRound(t, round);
+      return round;
+    } catch (err) {
+      this.deps.logger.error(
+        { dependency: id, err: (err as Error).message },
+        'probe round crashed',
+      );
+      return null;
+    }
+  }
+
+  /** One round of every dependency at once, for `bellwether check`. */
+  async probeAll(): Promise<void> {
+    await Promise.all([...this.tracked.keys()].map((id) => this.probeNow(id)));
+  }
+
+  /** Called after each completed round (tests, notifiers). */
+  onRoundCompleted(listener: (dependency: string, round: Round) => void): () => void {
+    this.roundListeners.add(listener);
+    return () => this.roundListeners.delete(listener);
+  }
+
+  dependency(id: string): DependencySnapshot | undefined {
+    const t = this.tracked.get(id);
+    if (!t) return undefined;
+    return {
+      config: t.runner.dependency,
+      evaluation: t.evaluation,
+      breaker: t.runner.breakerState,
+      lastRound: t.rounds[0],
+      since: t.since,
+      overruns: t.overruns,
+    };
+  }
+
+  dependencies(): DependencySnapshot[] {
+    return [...this.tracked.keys()].map((id) => this.dependency(id) as DependencySnapshot);
+  }
+
+  consumer(id: string): ConsumerEvaluation | undefined {
+    return this.consumers.get(id);
+  }
+
+  private onRound(t: Tracked, round: Round): void {
+    const { store, metrics } = this.deps;
+    const id = t.labels.dependency;
+    for (const r of round.results) {
+      store.record({
+        dependency: id,
+        check: r.check,
+        at: round.startedAt,
+        ok: r.ok,
+        latencyMs: r.latencyMs,
+        ttftMs: r.ttftMs,
+        errorClass: r.errorClass,
+        httpStatus: r.httpStatus,
+        attempts: r.attempts,
+        message: r.message,
+        skipped: r.skipped,
+        credentialsMissing: r.credentialsMissing,
+      });
+      metrics.recordCheck(t.labels, r, round.finishedAt);
+    }
+    t.rounds.unshift(round);
+    if (t.rounds.length > ROUNDS_KEPT) t.rounds.length = ROUNDS_KEPT;
+    this.reevaluate(t, round.finishedAt);
+    for (const listener of this.roundListeners) listener(id, round);
+  }
+
+  private onBreakerTransition(id: string, to: BreakerState): void {
+    this.deps.metrics.setBreakerState(id, to);
+    this.deps.metrics.breakerTransition(id, to);
+    const t = this.tracked.get(id);
+    if (t) this.reevaluate(t, this.deps.clock());
+  }
+
+  private reevaluate(t: Tracked, at: number): void {
+    const previous = t.evaluation;
+    const evaluation = evaluateDependency(
+      t.runner.dependency,
+      t.rounds,
+      t.runner.breakerState,
+      this.deps.policy,
+    );
+    t.evaluation = evaluation;
+    if (evaluation.state === previous.state) return;
+    t.since = at;
+    this.deps.metrics.setDependencyState(t.labels, evaluation.state);
+    const log = {
+      dependency: t.labels.dependency,
+      vendor: t.labels.vendor,
+      from: previous.state,
+      to: evaluation.state,
+      reasons: evaluation.reasons,
+    };
+    if (evaluation.state === 'down' || evaluation.credentialProblem) {
+      this.deps.logger.warn(log, 'dependency state changed');
+    } else {
+      this.deps.logger.info(log, 'dependency state changed');
+    }
+    for (const c of this.deps.config.consumers) {
+      if (c.uses.includes(t.labels.dependency)) this.updateConsumer(c);
+    }
+  }
+
+  private updateConsumer(c: ConsumerConfig): void {
+    const evaluation = evaluateConsumer(
+      c,
+      (id) => this.tracked.get(id)?.evaluation.state ?? 'unknown',
+    );
+    const previous = this.consumers.get(c.id);
+    this.consumers.set(c.id, evaluation);
+    this.deps.metrics.setConsumerState(c.id, evaluation.state);
+    if (previous && previous.state !== evaluation.state) {
+      this.deps.logger.info(
+        { consumer: c.id, from: previous.state, to: evaluation.state, route: evaluation.route },
+        'consumer state changed',
+      );
+    }
+  }
+}
