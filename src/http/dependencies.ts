@@ -11,7 +11,7 @@ export function parseSince(value: string | undefined, now: number): number | Err
   if (value.length > 64) return new Error('since is too long');
   if (/^\d{10,16}$/.test(value)) return Number(value);
   const duration = parseDuration(value);
-  if (typeof duration === 'number') return now - duration;
+  if (duration.ok) return now - duration.ms;
   const t = Date.parse(value);
   if (Number.isFinite(t) && /^\d{4}-\d{2}-\d{2}/.test(value)) return t;
   return new Error(

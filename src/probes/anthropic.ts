@@ -1,0 +1,273 @@
+import type { DependencyConfig } from '../config/types.js';
+import type { HttpResponse } from '../transport/http-client.js';
+import {
+  type Classification,
+  classifyHttp,
+  classifyStreamError,
+  classifyThrown,
+  type ExchangePhase,
+  failed,
+  httpFailure,
+  jsonInsteadOfStream,
+  type KeyedDependency,
+  MAX_JSON_BODY_BYTES,
+  MAX_STREAM_BYTES,
+  readErrorBody,
+  responseFacts,
+  type StreamSummary,
+  skippedNoKey,
+  streamResult,
+  unsupportedCheck,
+} from './classify.js';
+import { parseModelIds } from './openai-protocol.js';
+import type { Scrubber } from './scrub.js';
+import { readSse } from './sse.js';
+import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
+
+const ANTHROPIC_VERSION = '2023-06-01';
+const SUPPORTED: readonly CheckName[] = ['models', 'completion'];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+// The Anthropic base URL is the SDK's (`https://api.anthropic.com`, no `/v1`); an operator
+// who wrote the OpenAI habit `…/v1` still gets the right routes.
+function apiRoot(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+}
+
+function headers(dep: DependencyConfig, accept: string): Record<string, string> {
+  const h: Record<string, string> = { accept, 'anthropic-version': ANTHROPIC_VERSION };
+  if (dep.apiKey !== undefined) h['x-api-key'] = dep.apiKey;
+  return h;
+}
+
+async function readBody(
+  res: HttpResponse,
+): Promise<{ text: string; error?: undefined } | { text?: undefined; error: unknown }> {
+  try {
+    return { text: await res.text(MAX_JSON_BODY_BYTES) };
+  } catch (error) {
+    return { error };
+  } finally {
+    res.discard();
+  }
+}
+
+async function modelsCheck(
+  dep: DependencyConfig,
+  k: KeyedDependency,
+  ctx: ProbeContext,
+): Promise<CheckResult> {
+  const { scrub } = k;
+  const missing = dep.apiKey === undefined ? { credentialsMissing: true } : {};
+  const root = apiRoot(dep.baseUrl);
+  const start = ctx.now();
+  const get = (url: string) =>
+    ctx.http.request({
+      method: 'GET',
+      url,
+      headers: headers(dep, 'application/json'),
+      signal: ctx.signal,
+    });
+
+  let res: HttpResponse;
+  try {
+    res = await get(`${root}/v1/models?limit=1000`);
+  } catch (err) {
+    const cls = classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase: 'headers' });
+    return failed('models', ctx.now() - start, cls, missing);
+  }
+  if (res.status < 200 || res.status > 299) return httpFailure('models', res, start, ctx, k);
+
+  const list = await readBody(res);
+  const listFacts = { ...responseFacts(res, Date.now()), ...missing };
+  if (list.text === undefined) {
+    const cls = classifyThrown(list.error, scrub, { aborted: ctx.signal.aborted, phase: 'body' });
+    return failed('models', ctx.now() - start, cls, listFacts);
+  }
+  const ids = parseModelIds(list.text);
+  if (ids === undefined) {
+    const cls: Classification = {
+      errorClass: 'bad_response',
+      message: 'GET /v1/models answered 2xx but the body is not a JSON model list',
+    };
+    return failed('models', ctx.now() - start, cls, listFacts);
+  }
+  if (dep.model === undefined || ids.includes(dep.model)) {
+    return { check: 'models', ok: true, latencyMs: ctx.now() - start, ...listFacts };
+  }
+
+  // Not listed by exact id: the model endpoint itself says whether the name still resolves.
+  const model = dep.model;
+  let one: HttpResponse;
+  try {
+    one = await get(`${root}/v1/models/${encodeURIComponent(model)}`);
+  } catch (err) {
+    const cls = classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase: 'headers' });
+    return failed('models', ctx.now() - start, cls, listFacts);
+  }
+  if (one.status >= 200 && one.status <= 299) {
+    one.discard();
+    return {
+      check: 'models',
+      ok: true,
+      latencyMs: ctx.now() - start,
+      ...responseFacts(one, Date.now()),
+      ...missing,
+    };
+  }
+  const body = await readErrorBody(one);
+  const facts = { ...responseFacts(one, Date.now()), ...missing };
+  const latencyMs = ctx.now() - start;
+  if (one.status === 404) {
+    const cls: Classification = {
+      errorClass: 'model_unavailable',
+      message: scrub(
+        `model ${model} is not in GET /v1/models (${ids.length} models listed) and GET /v1/models/${model} answered 404`,
+      ),
+    };
+    return failed('models', latencyMs, cls, facts);
+  }
+  return failed(
+    'models',
+    latencyMs,
+    classifyHttp({ status: one.status, body, modelRoute: true }, scrub),
+    facts,
+  );
+}
+
+async function consumeMessages(
+  res: HttpResponse,
+  start: number,
+  ctx: ProbeContext,
+  scrub: Scrubber,
+): Promise<StreamSummary | Classification> {
+  const summary: StreamSummary = { textChunks: 0, done: false };
+  let input: number | undefined;
+  let output: number | undefined;
+  let phase: ExchangePhase = 'first token';
+  try {
+    for await (const ev of readSse(res.body, { maxBytes: MAX_STREAM_BYTES })) {
+      // Reading on to the body's end (normally nothing) lets the keep-alive socket be
+      // reused; leaving the loop early would destroy it.
+      if (summary.done) continue;
+      let data: unknown;
+      try {
+        data = JSON.parse(ev.data);
+      } catch {
+        return { errorClass: 'bad_response', message: 'malformed JSON in a stream event' };
+      }
+      if (!isRecord(data)) {
+        return { errorClass: 'bad_response', message: 'stream event data is not a JSON object' };
+      }
+      const type = ev.event ?? (typeof data.type === 'string' ? data.type : undefined);
+      if (type === 'error') return classifyStreamError(data, scrub);
+      if (type === 'message_start') {
+        const usage = isRecord(data.message) ? data.message.usage : undefined;
+        if (isRecord(usage)) {
+          input = num(usage.input_tokens) ?? input;
+          output = num(usage.output_tokens) ?? output;
+        }
+      } else if (type === 'content_block_delta') {
+        const text = isRecord(data.delta) ? data.delta.text : undefined;
+        // Thinking and tool-input deltas carry no `text`: they are not the first token a user sees.
+        if (typeof text === 'string' && text !== '') {
+          summary.textChunks++;
+          if (summary.ttftMs === undefined) {
+            summary.ttftMs = ctx.now() - start;
+            phase = 'stream end';
+          }
+        }
+      } else if (type === 'message_delta') {
+        // Cumulative counts: the last one wins.
+        if (isRecord(data.usage)) {
+          output = num(data.usage.output_tokens) ?? output;
+          input = num(data.usage.input_tokens) ?? input;
+        }
+      } else if (type === 'message_stop') {
+        summary.done = true;
+        summary.doneMs = ctx.now() - start;
+      }
+    }
+  } catch (err) {
+    if (!summary.done) return classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase });
+  }
+  if (input !== undefined || output !== undefined) {
+    summary.tokens = { input: input ?? 0, output: output ?? 0 };
+  }
+  return summary;
+}
+
+async function completionCheck(
+  dep: DependencyConfig,
+  k: KeyedDependency,
+  ctx: ProbeContext,
+): Promise<CheckResult> {
+  const { scrub } = k;
+  if (dep.apiKey === undefined) return skippedNoKey('completion');
+  if (dep.model === undefined) {
+    return failed('completion', 0, {
+      errorClass: 'bad_request',
+      message: 'no model configured for the completion check',
+    });
+  }
+  const payload = {
+    model: dep.model,
+    max_tokens: dep.maxTokens,
+    messages: [{ role: 'user', content: 'ping' }],
+    stream: true,
+  };
+  const start = ctx.now();
+  let res: HttpResponse;
+  try {
+    res = await ctx.http.request({
+      method: 'POST',
+      url: `${apiRoot(dep.baseUrl)}/v1/messages`,
+      headers: { ...headers(dep, 'text/event-stream'), 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+      signal: ctx.signal,
+    });
+  } catch (err) {
+    const cls = classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase: 'headers' });
+    return failed('completion', ctx.now() - start, cls);
+  }
+  if (res.status < 200 || res.status > 299) return httpFailure('completion', res, start, ctx, k);
+
+  let outcome: StreamSummary | Classification;
+  if (/\bjson\b/i.test(res.headers['content-type'] ?? '')) {
+    outcome = await jsonInsteadOfStream(res, scrub);
+  } else {
+    try {
+      outcome = await consumeMessages(res, start, ctx, scrub);
+    } finally {
+      res.discard();
+    }
+  }
+  return streamResult(outcome, ctx.now() - start, responseFacts(res, Date.now()), 'message_stop');
+}
+
+/**
+ * Probe for the Anthropic Messages API (`x-api-key`, `anthropic-version: 2023-06-01`).
+ * `models`: `GET /v1/models?limit=1000` must list the model's exact id, or
+ * `GET /v1/models/{id}` must answer 200. `completion`: one streamed `POST /v1/messages`
+ * with the token budget; TTFT is the first `content_block_delta` with text, and the
+ * stream must end with `message_stop`.
+ */
+export function createAnthropicProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
+  const k: KeyedDependency = { dep, scrub, keyRequired: true };
+  return {
+    vendor: 'anthropic',
+    checks: dep.checks.filter((c) => SUPPORTED.includes(c)),
+    run(check: CheckName, ctx: ProbeContext): Promise<CheckResult> {
+      if (check === 'models') return modelsCheck(dep, k, ctx);
+      if (check === 'completion') return completionCheck(dep, k, ctx);
+      return Promise.resolve(unsupportedCheck(check, 'anthropic'));
+    },
+  };
+}

@@ -1,0 +1,255 @@
+import type { DependencyConfig } from '../config/types.js';
+import type { HttpResponse } from '../transport/http-client.js';
+import {
+  type Classification,
+  classifyStreamError,
+  classifyThrown,
+  type ExchangePhase,
+  failed,
+  httpFailure,
+  jsonInsteadOfStream,
+  MAX_JSON_BODY_BYTES,
+  MAX_STREAM_BYTES,
+  responseFacts,
+  type StreamSummary,
+  skippedNoKey,
+  streamResult,
+  unsupportedCheck,
+} from './classify.js';
+import type { Scrubber } from './scrub.js';
+import { readSse } from './sse.js';
+import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
+
+/** What differs between servers speaking the OpenAI chat-completions protocol. */
+export interface OpenAIProtocolOptions {
+  vendor: string;
+  dep: DependencyConfig;
+  scrub: Scrubber;
+  /** The server refuses work without a key: a missing key then skips the completion. */
+  keyRequired: boolean;
+  /** OpenAI wants `max_completion_tokens` (reasoning models reject `max_tokens`); most compatible servers know only `max_tokens`. */
+  tokenParam: 'max_completion_tokens' | 'max_tokens';
+}
+
+const SUPPORTED: readonly CheckName[] = ['models', 'completion'];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Joins a base URL (with or without a trailing slash) and an absolute path. */
+export function joinUrl(baseUrl: string, path: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}${path}`;
+}
+
+/** The ids in a `{"data":[{"id":…}]}` model list (OpenAI and Anthropic alike); undefined when the body is not one. */
+export function parseModelIds(body: string): string[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(parsed) || !Array.isArray(parsed.data)) return undefined;
+  const ids: string[] = [];
+  for (const entry of parsed.data) {
+    if (isRecord(entry) && typeof entry.id === 'string') ids.push(entry.id);
+  }
+  return ids;
+}
+
+function authHeaders(dep: DependencyConfig): Record<string, string> {
+  return dep.apiKey === undefined ? {} : { authorization: `Bearer ${dep.apiKey}` };
+}
+
+/** `GET {baseUrl}/models`, then the configured model must be among `data[].id`. */
+export async function runOpenAIModelsCheck(
+  o: OpenAIProtocolOptions,
+  ctx: ProbeContext,
+): Promise<CheckResult> {
+  const { dep, scrub } = o;
+  const missing = o.keyRequired && dep.apiKey === undefined ? { credentialsMissing: true } : {};
+  const start = ctx.now();
+  let res: HttpResponse;
+  try {
+    res = await ctx.http.request({
+      method: 'GET',
+      url: joinUrl(dep.baseUrl, '/models'),
+      headers: { accept: 'application/json', ...authHeaders(dep) },
+      signal: ctx.signal,
+    });
+  } catch (err) {
+    const cls = classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase: 'headers' });
+    return failed('models', ctx.now() - start, cls, missing);
+  }
+  if (res.status < 200 || res.status > 299) return httpFailure('models', res, start, ctx, o);
+
+  let text: string | undefined;
+  let readError: unknown;
+  try {
+    text = await res.text(MAX_JSON_BODY_BYTES);
+  } catch (err) {
+    readError = err;
+  } finally {
+    res.discard();
+  }
+  const latencyMs = ctx.now() - start;
+  const facts = { ...responseFacts(res, Date.now()), ...missing };
+  if (text === undefined) {
+    const cls = classifyThrown(readError, scrub, { aborted: ctx.signal.aborted, phase: 'body' });
+    return failed('models', latencyMs, cls, facts);
+  }
+  const ids = parseModelIds(text);
+  if (ids === undefined) {
+    const cls: Classification = {
+      errorClass: 'bad_response',
+      message: 'GET /models answered 2xx but the body is not a JSON model list',
+    };
+    return failed('models', latencyMs, cls, facts);
+  }
+  if (dep.model !== undefined && !ids.includes(dep.model)) {
+    const cls: Classification = {
+      errorClass: 'model_unavailable',
+      message: scrub(`model ${dep.model} is not in GET /models (${ids.length} models listed)`),
+    };
+    return failed('models', latencyMs, cls, facts);
+  }
+  return { check: 'models', ok: true, latencyMs, ...facts };
+}
+
+function contentOf(chunk: Record<string, unknown>): string | undefined {
+  const choices = chunk.choices;
+  if (!Array.isArray(choices)) return undefined;
+  const first: unknown = choices[0];
+  if (!isRecord(first) || !isRecord(first.delta)) return undefined;
+  const content = first.delta.content;
+  return typeof content === 'string' && content !== '' ? content : undefined;
+}
+
+function usageOf(chunk: Record<string, unknown>): { input: number; output: number } | undefined {
+  const usage = chunk.usage;
+  if (!isRecord(usage)) return undefined;
+  const input = usage.prompt_tokens;
+  const output = usage.completion_tokens;
+  if (typeof input !== 'number' || typeof output !== 'number') return undefined;
+  return { input, output };
+}
+
+async function consumeStream(
+  res: HttpResponse,
+  start: number,
+  ctx: ProbeContext,
+  scrub: Scrubber,
+): Promise<StreamSummary | Classification> {
+  const summary: StreamSummary = { textChunks: 0, done: false };
+  let phase: ExchangePhase = 'first token';
+  try {
+    for await (const ev of readSse(res.body, { maxBytes: MAX_STREAM_BYTES })) {
+      // Reading on to the body's end (normally nothing) lets the keep-alive socket be
+      // reused; leaving the loop early would destroy it.
+      if (summary.done) continue;
+      if (ev.data.trim() === '[DONE]') {
+        summary.done = true;
+        summary.doneMs = ctx.now() - start;
+        continue;
+      }
+      let chunk: unknown;
+      try {
+        chunk = JSON.parse(ev.data);
+      } catch {
+        return { errorClass: 'bad_response', message: 'malformed JSON in a stream data line' };
+      }
+      if (!isRecord(chunk)) {
+        return { errorClass: 'bad_response', message: 'stream data line is not a JSON object' };
+      }
+      if (chunk.error !== undefined && chunk.error !== null) {
+        return classifyStreamError(chunk.error, scrub);
+      }
+      // vLLM reports failures as a flat error object in a data line.
+      if (chunk.object === 'error') return classifyStreamError(chunk, scrub);
+      if (contentOf(chunk) !== undefined) {
+        summary.textChunks++;
+        if (summary.ttftMs === undefined) {
+          summary.ttftMs = ctx.now() - start;
+          phase = 'stream end';
+        }
+      }
+      summary.tokens = usageOf(chunk) ?? summary.tokens;
+    }
+  } catch (err) {
+    if (summary.done) return summary;
+    return classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase });
+  }
+  return summary;
+}
+
+/**
+ * Streams one tiny completion (`POST {baseUrl}/chat/completions`, "ping", the dependency's
+ * token budget) and measures time to the first content token, total time to `[DONE]` and
+ * the tokens the usage chunk reports.
+ */
+export async function runOpenAICompletionCheck(
+  o: OpenAIProtocolOptions,
+  ctx: ProbeContext,
+): Promise<CheckResult> {
+  const { dep, scrub } = o;
+  if (o.keyRequired && dep.apiKey === undefined) return skippedNoKey('completion');
+  if (dep.model === undefined) {
+    return failed('completion', 0, {
+      errorClass: 'bad_request',
+      message: 'no model configured for the completion check',
+    });
+  }
+  const payload = {
+    model: dep.model,
+    messages: [{ role: 'user', content: 'ping' }],
+    stream: true,
+    stream_options: { include_usage: true },
+    [o.tokenParam]: dep.maxTokens,
+  };
+  const start = ctx.now();
+  let res: HttpResponse;
+  try {
+    res = await ctx.http.request({
+      method: 'POST',
+      url: joinUrl(dep.baseUrl, '/chat/completions'),
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        ...authHeaders(dep),
+      },
+      body: JSON.stringify(payload),
+      signal: ctx.signal,
+    });
+  } catch (err) {
+    const cls = classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase: 'headers' });
+    return failed('completion', ctx.now() - start, cls);
+  }
+  if (res.status < 200 || res.status > 299) return httpFailure('completion', res, start, ctx, o);
+
+  let outcome: StreamSummary | Classification;
+  if (/\bjson\b/i.test(res.headers['content-type'] ?? '')) {
+    outcome = await jsonInsteadOfStream(res, scrub);
+  } else {
+    try {
+      outcome = await consumeStream(res, start, ctx, scrub);
+    } finally {
+      res.discard();
+    }
+  }
+  return streamResult(outcome, ctx.now() - start, responseFacts(res, Date.now()), '[DONE]');
+}
+
+/** A Probe speaking the OpenAI chat-completions protocol: `models` and `completion` checks. */
+export function createOpenAIProtocolProbe(o: OpenAIProtocolOptions): Probe {
+  const checks = o.dep.checks.filter((c) => SUPPORTED.includes(c));
+  return {
+    vendor: o.vendor,
+    checks,
+    run(check: CheckName, ctx: ProbeContext): Promise<CheckResult> {
+      if (check === 'models') return runOpenAIModelsCheck(o, ctx);
+      if (check === 'completion') return runOpenAICompletionCheck(o, ctx);
+      return Promise.resolve(unsupportedCheck(check, o.vendor));
+    },
+  };
+}

@@ -1,0 +1,214 @@
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import type { BellwetherConfig, DependencyConfig } from '../../src/config/types.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import { Monitor } from '../../src/monitor.js';
+import type { CheckResult, Probe } from '../../src/probes/types.js';
+import { type HistoryStore, openSqliteStore } from '../../src/store/sqlite-store.js';
+import type { HttpClient } from '../../src/transport/http-client.js';
+
+const dep = (id: string, vendor: DependencyConfig['vendor'] = 'openai'): DependencyConfig => ({
+  id,
+  vendor,
+  baseUrl: 'https://api.example.test/v1',
+  model: 'gpt-4o-mini',
+  checks: ['models', 'completion'],
+  intervalMs: 30_000,
+  timeoutMs: 1000,
+  retries: 0,
+  degradedLatencyMs: 4000,
+  maxTokens: 1,
+  breaker: {
+    errorThresholdPercentage: 50,
+    volumeThreshold: 2,
+    windowRounds: 3,
+    resetTimeoutMs: 60_000,
+  },
+});
+
+const config: BellwetherConfig = {
+  sourcePath: '/tmp/test.yaml',
+  vantage: 'test-vantage',
+  server: { port: 0, host: '127.0.0.1' },
+  storage: { path: ':memory:', retentionMs: 8 * 86_400_000 },
+  dependencies: [dep('primary'), dep('fallback', 'anthropic')],
+  consumers: [{ id: 'phishing-triage', team: 'secops', uses: ['primary', 'fallback'] }],
+  statusPages: [],
+  notify: [],
+  secrets: [],
+};
+
+type Script = Record<string, (check: string) => CheckResult>;
+
+describe('HTTP routes', () => {
+  let store: HistoryStore;
+  let monitor: Monitor;
+  let app: ReturnType<typeof createApp>;
+  let script: Script;
+
+  beforeEach(() => {
+    store = openSqliteStore({ path: ':memory:' });
+    const registry = new Registry();
+    registry.setDefaultLabels({ vantage: config.vantage });
+    const metrics = createMetrics(registry, { version: '0.0.0-test' });
+    const ok = (check: string): CheckResult => ({
+      check: check as CheckResult['check'],
+      ok: true,
+      latencyMs: 120,
+      ...(check === 'completion' ? { ttftMs: 80, tokens: { input: 8, output: 1 } } : {}),
+    });
+    script = { primary: ok, fallback: ok };
+    const probeFor = (d: DependencyConfig): Probe => ({
+      vendor: d.vendor,
+      checks: d.checks,
+      run: async (check) => (script[d.id] as Script[string])(check),
+    });
+    const logger = pino({ level: 'silent' });
+    monitor = new Monitor({
+      config,
+      createProbe: probeFor,
+      http: {} as HttpClient,
+      store,
+      metrics,
+      logger,
+      now: () => performance.now(),
+      clock: () => Date.now(),
+    });
+    app = createApp({
+      monitor,
+      store,
+      registry,
+      logger,
+      consumers: config.consumers,
+      vantage: config.vantage,
+      clock: () => Date.now(),
+      ready: () => true,
+    });
+  });
+  afterEach(async () => {
+    await monitor.stop(0);
+    store.close();
+  });
+
+  it('reports every dependency and consumer in /api/v1/status', async () => {
+    await monitor.probeAll();
+    const res = await app.request('/api/v1/status');
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({ status: 'ok', vantage: 'test-vantage' });
+    expect(body.dependencies).toHaveLength(2);
+    expect(body.dependencies[0]).toMatchObject({
+      id: 'primary',
+      vendor: 'openai',
+      model: 'gpt-4o-mini',
+      state: 'healthy',
+      breaker: 'closed',
+      lastProbe: { ok: true, latencyMs: 240, ttftMs: 80, errorClass: null },
+      uptime: { '1h': 1, '24h': 1, '7d': 1 },
+      latencyMs: { p50: 120, p95: 120 },
+    });
+    expect(body.consumers[0]).toMatchObject({
+      id: 'phishing-triage',
+      state: 'ok',
+      route: 'primary',
+    });
+  });
+
+  it('routes a consumer to its fallback when the primary is down, and says why', async () => {
+    script.primary = (check) => ({
+      check: check as CheckResult['check'],
+      ok: false,
+      latencyMs: 10,
+      errorClass: 'server_error',
+      httpStatus: 500,
+    });
+    await monitor.probeAll();
+    await monitor.probeAll();
+    const res = await app.request('/api/v1/consumers/phishing-triage/route');
+    const body = await res.json();
+    expect(body).toMatchObject({
+      consumer: 'phishing-triage',
+      state: 'degraded',
+      route: { dependency: 'fallback', vendor: 'anthropic', fallback: true },
+    });
+    expect(body.reason).toContain('primary is down');
+    const d = await (await app.request('/api/v1/dependencies/primary')).json();
+    expect(d).toMatchObject({
+      state: 'down',
+      breaker: 'open',
+      lastProbe: { errorClass: 'server_error', httpStatus: 500 },
+    });
+  });
+
+  it('serves history with since as a duration or a time', async () => {
+    await monitor.probeAll();
+    for (const since of [
+      '1h',
+      new Date(Date.now() - 60_000).toISOString(),
+      String(Date.now() - 60_000),
+    ]) {
+      const res = await app.request(
+        `/api/v1/dependencies/primary/history?since=${encodeURIComponent(since)}`,
+      );
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      expect(body.results.map((r: { check: string }) => r.check).sort()).toEqual([
+        'completion',
+        'models',
+      ]);
+    }
+  });
+
+  it.each([
+    ['/api/v1/dependencies/nope', 404, 'not_found'],
+    ['/api/v1/dependencies/nope/history', 404, 'not_found'],
+    ['/api/v1/consumers/nope/route', 404, 'not_found'],
+    ['/api/v1/nothing-here', 404, 'not_found'],
+    ['/api/v1/dependencies/primary/history?since=yesterday', 400, 'bad_request'],
+    ['/api/v1/dependencies/primary/history?limit=0', 400, 'bad_request'],
+    ['/api/v1/dependencies/primary/history?limit=abc', 400, 'bad_request'],
+  ])('%s answers %i with the stable error shape', async (path, status, code) => {
+    const res = await app.request(path);
+    expect(res.status).toBe(status);
+    const body = await res.json();
+    expect(body.error.code).toBe(code);
+    expect(typeof body.error.message).toBe('string');
+  });
+
+  it('exposes contract metrics with the vantage label', async () => {
+    await monitor.probeAll();
+    const text = await (await app.request('/metrics')).text();
+    for (const line of [
+      'bellwether_probe_success{vendor="openai",check="models",dependency="primary",vantage="test-vantage"} 1',
+      'bellwether_dependency_state{dependency="primary",vendor="openai",state="healthy",vantage="test-vantage"} 1',
+      'bellwether_breaker_state{dependency="primary",state="closed",vantage="test-vantage"} 1',
+      'bellwether_consumer_state{consumer="phishing-triage",state="ok",vantage="test-vantage"} 1',
+    ]) {
+      expect(text).toContain(line);
+    }
+    expect(text).toMatch(
+      /bellwether_probe_time_to_first_token_seconds_count\{.*dependency="primary".*\} 1/,
+    );
+  });
+
+  it('answers OpenMetrics when asked', async () => {
+    const res = await app.request('/metrics', {
+      headers: { accept: 'application/openmetrics-text; version=1.0.0' },
+    });
+    expect(res.headers.get('content-type')).toContain('application/openmetrics-text');
+    expect(await res.text()).toMatch(/# EOF\n?$/);
+  });
+
+  it('serves health, readiness and the status page', async () => {
+    expect((await app.request('/healthz')).status).toBe(200);
+    expect((await app.request('/readyz')).status).toBe(200);
+    await monitor.probeAll();
+    const page = await app.request('/');
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const html = await page.text();
+    expect(html).toContain('phishing-triage');
+    expect(html).toContain('Overall: OK');
+  });
+});
