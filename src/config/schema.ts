@@ -322,7 +322,8 @@ const notifierSchema = strict({
 export const configSchema = strict({
   vantage: nonEmpty().optional(),
   server: strict({
-    port: integer(1, 65535).optional(),
+    // 0 asks the OS for a free port (tests, several instances on one host).
+    port: integer(0, 65535).optional(),
     host: nonEmpty().optional(),
   }).nullish(),
   storage: strict({

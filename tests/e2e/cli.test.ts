@@ -35,6 +35,32 @@ ${extra}`,
   return file;
 }
 
+/** Runs the CLI without blocking this process: the fake vendor lives in it and must keep answering. */
+function runCli(
+  args: string[],
+  opts: { timeoutMs?: number } = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 15_000);
+    child.once('exit', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
 const env = { ...process.env, E2E_OPENAI_KEY: OPENAI_KEY, E2E_ANTHROPIC_KEY: ANTHROPIC_KEY };
 
 interface Status {
@@ -156,7 +182,7 @@ describe('the built CLI against the fake vendor', () => {
           ? s
           : undefined;
       },
-      15_000,
+      25_000,
     );
     // Figures for the closing note; the assertions above are what must hold.
     process.stdout.write(
@@ -180,18 +206,12 @@ describe('the built CLI against the fake vendor', () => {
   });
 
   it('check prints a table and exits 0 when healthy, 1 when a dependency is down', async () => {
-    const healthy = spawnSync(process.execPath, [CLI, 'check', '--config', config], {
-      env,
-      encoding: 'utf8',
-    });
-    expect(healthy.stdout).toMatch(/DEPENDENCY\s+VENDOR\s+STATE/);
+    const healthy = await runCli(['check', '--config', config]);
+    expect(healthy.stdout, healthy.stderr).toMatch(/DEPENDENCY\s+VENDOR\s+STATE/);
     expect(healthy.stdout).toMatch(/e2e-openai\s+openai\s+healthy/);
     expect(healthy.status).toBe(0);
     vendor.setFault('chat', { status: 500 });
-    const down = spawnSync(process.execPath, [CLI, 'check', '--config', config], {
-      env,
-      encoding: 'utf8',
-    });
+    const down = await runCli(['check', '--config', config]);
     vendor.clearFaults();
     expect(down.stdout).toMatch(/e2e-openai\s+openai\s+down\s+.*server_error/);
     expect(down.status).toBe(1);

@@ -42,6 +42,9 @@ const config: BellwetherConfig = {
 
 type Script = Record<string, (check: string) => CheckResult>;
 
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
+const json = async (res: Response): Promise<any> => res.json();
+
 describe('HTTP routes', () => {
   let store: HistoryStore;
   let monitor: Monitor;
@@ -96,7 +99,7 @@ describe('HTTP routes', () => {
     await monitor.probeAll();
     const res = await app.request('/api/v1/status');
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await json(res);
     expect(body).toMatchObject({ status: 'ok', vantage: 'test-vantage' });
     expect(body.dependencies).toHaveLength(2);
     expect(body.dependencies[0]).toMatchObject({
@@ -127,14 +130,14 @@ describe('HTTP routes', () => {
     await monitor.probeAll();
     await monitor.probeAll();
     const res = await app.request('/api/v1/consumers/phishing-triage/route');
-    const body = await res.json();
+    const body = await json(res);
     expect(body).toMatchObject({
       consumer: 'phishing-triage',
       state: 'degraded',
       route: { dependency: 'fallback', vendor: 'anthropic', fallback: true },
     });
     expect(body.reason).toContain('primary is down');
-    const d = await (await app.request('/api/v1/dependencies/primary')).json();
+    const d = await json(await app.request('/api/v1/dependencies/primary'));
     expect(d).toMatchObject({
       state: 'down',
       breaker: 'open',
@@ -153,7 +156,7 @@ describe('HTTP routes', () => {
         `/api/v1/dependencies/primary/history?since=${encodeURIComponent(since)}`,
       );
       expect(res.status).toBe(200);
-      const body = await res.json();
+      const body = await json(res);
       expect(body.results.map((r: { check: string }) => r.check).sort()).toEqual([
         'completion',
         'models',
@@ -172,7 +175,7 @@ describe('HTTP routes', () => {
   ])('%s answers %i with the stable error shape', async (path, status, code) => {
     const res = await app.request(path);
     expect(res.status).toBe(status);
-    const body = await res.json();
+    const body = await json(res);
     expect(body.error.code).toBe(code);
     expect(typeof body.error.message).toBe('string');
   });
@@ -181,7 +184,7 @@ describe('HTTP routes', () => {
     await monitor.probeAll();
     const text = await (await app.request('/metrics')).text();
     for (const line of [
-      'bellwether_probe_success{vendor="openai",check="models",dependency="primary",vantage="test-vantage"} 1',
+      'bellwether_probe_success{dependency="primary",vendor="openai",check="models",vantage="test-vantage"} 1',
       'bellwether_dependency_state{dependency="primary",vendor="openai",state="healthy",vantage="test-vantage"} 1',
       'bellwether_breaker_state{dependency="primary",state="closed",vantage="test-vantage"} 1',
       'bellwether_consumer_state{consumer="phishing-triage",state="ok",vantage="test-vantage"} 1',

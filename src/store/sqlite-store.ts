@@ -1,0 +1,551 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import type { CheckName, ErrorClass } from '../probes/types.js';
+
+/** One probe result as the history store keeps it. */
+export interface StoredResult {
+  dependency: string;
+  check: CheckName;
+  /** Epoch milliseconds at the start of the probe. */
+  at: number;
+  ok: boolean;
+  latencyMs: number;
+  ttftMs?: number;
+  errorClass?: ErrorClass;
+  httpStatus?: number;
+  attempts: number;
+  /** Kept up to 1,000 characters. */
+  message?: string;
+  /** Only present when true: `false` reads back as absent. */
+  skipped?: boolean;
+  /** Only present when true: `false` reads back as absent. */
+  credentialsMissing?: boolean;
+}
+
+/** What the status API shows for one dependency; `null` where the window holds no counted result. */
+export interface DependencySummary {
+  /** Keyed like the `sinceByWindow` argument of {@link HistoryStore.summaries}. */
+  uptime: Record<string, number | null>;
+  p50: number | null;
+  p95: number | null;
+}
+
+/**
+ * Probe history with the uptime and latency queries the status API needs.
+ *
+ * Uptime counts only results that say something about the vendor: `skipped` results,
+ * `circuit_open` (already counted when the breaker opened) and `auth` (our credentials,
+ * not the vendor) are left out. Latency percentiles are nearest-rank over successful,
+ * non-skipped results. Writes never throw (probing must go on): failures go to `onError`;
+ * failed reads report there too and answer empty or `null`.
+ */
+export interface HistoryStore {
+  record(result: StoredResult): void;
+  /** Newest first. */
+  recent(dependency: string, limit: number): StoredResult[];
+  /** Oldest first, `at >= sinceMs`, at most `limit` results. */
+  history(dependency: string, sinceMs: number, limit: number): StoredResult[];
+  /** Fraction 0..1 of counted results since `sinceMs`; `null` when none counted. */
+  uptime(dependency: string, sinceMs: number): number | null;
+  /** Nearest-rank p50/p95 of successful results since `sinceMs`; `null` when there are none. */
+  latencyPercentiles(dependency: string, sinceMs: number): { p50: number; p95: number } | null;
+  /**
+   * Summary of every dependency with data in some window, for the status API: one query
+   * per uptime window. Percentiles cover `latencySinceMs`, by default the most recent
+   * `since` (the shortest window). A dependency with no data in any window is absent.
+   */
+  summaries(
+    sinceByWindow: Record<string, number>,
+    latencySinceMs?: number,
+  ): Map<string, DependencySummary>;
+  /** Deletes results with `at < olderThanMs`; returns how many were deleted. */
+  prune(olderThanMs: number): number;
+  close(): void;
+}
+
+/** Options for {@link openSqliteStore} and {@link attachSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Database file, or `':memory:'`. The parent directory is created when missing. */
+  path: string;
+  /** Told about every failed write or read; the store itself never throws after opening. */
+  onError?: (err: Error, op: string) => void;
+  /** Open an existing store without writing to it (writes then fail through `onError`). */
+  readonly?: boolean;
+}
+
+const HOUR_MS = 3_600_000;
+const MESSAGE_MAX_CHARS = 1000;
+const BUSY_TIMEOUT_MS = 5000;
+// Walking the latency-ordered index costs about 0.55 × (retained samples) index steps; sorting
+// the window costs about 10× more per row (measured, 1,000 dependencies × 3,000 rows). So walk
+// once the window holds more than ~1/16 of what is retained, otherwise sort the window.
+const WALK_WHEN_WINDOW_TIMES = 16;
+
+// Each entry moves the schema up one `user_version`; never edit a shipped entry, append one.
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE IF NOT EXISTS dependencies (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+  );
+  CREATE TABLE IF NOT EXISTS results (
+    id INTEGER PRIMARY KEY,
+    dep_id INTEGER NOT NULL REFERENCES dependencies (id),
+    at INTEGER NOT NULL,
+    check_name TEXT NOT NULL,
+    ok INTEGER NOT NULL,
+    latency_ms REAL NOT NULL,
+    ttft_ms REAL,
+    error_class TEXT,
+    http_status INTEGER,
+    attempts INTEGER NOT NULL,
+    message TEXT,
+    skipped INTEGER NOT NULL,
+    credentials_missing INTEGER NOT NULL,
+    counted INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS results_dep_at ON results (dep_id, at);
+  CREATE INDEX IF NOT EXISTS results_counted ON results (dep_id, at, ok) WHERE counted = 1;
+  CREATE INDEX IF NOT EXISTS results_samples_at
+    ON results (dep_id, at, latency_ms) WHERE ok = 1 AND skipped = 0;
+  CREATE INDEX IF NOT EXISTS results_samples_latency
+    ON results (dep_id, latency_ms, at) WHERE ok = 1 AND skipped = 0;
+  CREATE TABLE IF NOT EXISTS hourly (
+    dep_id INTEGER NOT NULL,
+    hour INTEGER NOT NULL,
+    counted INTEGER NOT NULL,
+    up INTEGER NOT NULL,
+    samples INTEGER NOT NULL,
+    PRIMARY KEY (dep_id, hour)
+  ) WITHOUT ROWID;
+  `,
+];
+
+interface ResultRow {
+  check_name: string;
+  at: number;
+  ok: number;
+  latency_ms: number;
+  ttft_ms: number | null;
+  error_class: string | null;
+  http_status: number | null;
+  attempts: number;
+  message: string | null;
+  skipped: number;
+  credentials_missing: number;
+}
+
+interface WindowParams {
+  since: number;
+  fromHour: number;
+  edgeEnd: number;
+}
+
+interface UptimeRow {
+  id: number;
+  name: string;
+  total: number;
+  up: number;
+}
+
+interface SamplesRow {
+  id: number;
+  name: string;
+  n: number;
+  retained: number;
+}
+
+const RESULT_COLUMNS = `check_name, at, ok, latency_ms, ttft_ms, error_class, http_status, attempts,
+  message, skipped, credentials_missing`;
+
+// Hourly rollups cover whole hours from `fromHour`; the partial hour at the start of the window
+// ([since, edgeEnd)) is counted from raw rows, so answers are exact without scanning a week of rows.
+const UPTIME_SQL = `
+  SELECT d.id AS id, d.name AS name,
+    coalesce((SELECT sum(h.counted) FROM hourly h WHERE h.dep_id = d.id AND h.hour >= @fromHour), 0)
+    + (SELECT count(*) FROM results r INDEXED BY results_counted
+       WHERE r.dep_id = d.id AND r.counted = 1 AND r.at >= @since AND r.at < @edgeEnd) AS total,
+    coalesce((SELECT sum(h.up) FROM hourly h WHERE h.dep_id = d.id AND h.hour >= @fromHour), 0)
+    + (SELECT coalesce(sum(r.ok), 0) FROM results r INDEXED BY results_counted
+       WHERE r.dep_id = d.id AND r.counted = 1 AND r.at >= @since AND r.at < @edgeEnd) AS up
+  FROM dependencies d`;
+
+const SAMPLES_SQL = `
+  SELECT d.id AS id, d.name AS name,
+    coalesce((SELECT sum(h.samples) FROM hourly h WHERE h.dep_id = d.id AND h.hour >= @fromHour), 0)
+    + (SELECT count(*) FROM results r INDEXED BY results_samples_at
+       WHERE r.dep_id = d.id AND r.ok = 1 AND r.skipped = 0 AND r.at >= @since AND r.at < @edgeEnd)
+      AS n,
+    coalesce((SELECT sum(h.samples) FROM hourly h WHERE h.dep_id = d.id), 0) AS retained
+  FROM dependencies d`;
+
+const percentileSql = (index: string, direction: 'ASC' | 'DESC') => `
+  SELECT latency_ms FROM results INDEXED BY ${index}
+  WHERE dep_id = ? AND ok = 1 AND skipped = 0 AND at >= ?
+  ORDER BY latency_ms ${direction} LIMIT 1 OFFSET ?`;
+
+/**
+ * Opens (creating when needed) the SQLite history store at `opts.path`.
+ * Throws an Error naming the path when the file cannot be opened or is not a Bellwether store.
+ */
+export function openSqliteStore(opts: SqliteStoreOptions): HistoryStore {
+  const { path } = opts;
+  const readonly = opts.readonly ?? false;
+  let db: Database.Database | undefined;
+  try {
+    if (path !== ':memory:' && path !== '' && !readonly) {
+      mkdirSync(dirname(resolve(path)), { recursive: true });
+    }
+    db = new Database(path, { readonly, fileMustExist: readonly });
+    return attachSqliteStore(db, opts);
+  } catch (err) {
+    if (db?.open) db.close();
+    throw new Error(`Cannot open history store at ${path}: ${messageOf(err)}`, { cause: err });
+  }
+}
+
+/**
+ * Builds the store on an already open better-sqlite3 connection: sets pragmas, migrates the
+ * schema and prepares statements. The store owns `db` from then on (`close()` closes it).
+ * Throws when the schema cannot be set up.
+ */
+export function attachSqliteStore(
+  db: Database.Database,
+  opts: Pick<SqliteStoreOptions, 'onError'> = {},
+): HistoryStore {
+  const onError =
+    opts.onError ??
+    ((err: Error, op: string) => process.emitWarning(`history store ${op} failed: ${err.message}`));
+
+  if (!db.readonly) {
+    // WAL lets the status API read while the runner writes; NORMAL is durable across crashes
+    // of the process (not of the machine), plenty for history.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+  }
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  migrate(db);
+
+  const selectDepId = db.prepare<[string], number>('SELECT id FROM dependencies WHERE name = ?');
+  selectDepId.pluck();
+  const insertDep = db.prepare<[string]>('INSERT INTO dependencies (name) VALUES (?)');
+  const insertResult = db.prepare(`
+    INSERT INTO results (dep_id, ${RESULT_COLUMNS}, counted)
+    VALUES (@depId, @check, @at, @ok, @latencyMs, @ttftMs, @errorClass, @httpStatus, @attempts,
+      @message, @skipped, @credentialsMissing, @counted)`);
+  const bumpHour = db.prepare<{
+    depId: number;
+    hour: number;
+    counted: number;
+    up: number;
+    samples: number;
+  }>(`
+    INSERT INTO hourly (dep_id, hour, counted, up, samples)
+    VALUES (@depId, @hour, @counted, @up, @samples)
+    ON CONFLICT (dep_id, hour) DO UPDATE SET counted = counted + excluded.counted,
+      up = up + excluded.up, samples = samples + excluded.samples`);
+  const recentStmt = db.prepare<[number, number], ResultRow>(`
+    SELECT ${RESULT_COLUMNS} FROM results INDEXED BY results_dep_at
+    WHERE dep_id = ? ORDER BY at DESC, id DESC LIMIT ?`);
+  const historyStmt = db.prepare<[number, number, number], ResultRow>(`
+    SELECT ${RESULT_COLUMNS} FROM results INDEXED BY results_dep_at
+    WHERE dep_id = ? AND at >= ? ORDER BY at, id LIMIT ?`);
+  const uptimeAll = db.prepare<WindowParams, UptimeRow>(UPTIME_SQL);
+  const uptimeOne = db.prepare<WindowParams & { depId: number }, UptimeRow>(
+    `${UPTIME_SQL} WHERE d.id = @depId`,
+  );
+  const samplesAll = db.prepare<WindowParams, SamplesRow>(SAMPLES_SQL);
+  const samplesOne = db.prepare<WindowParams & { depId: number }, SamplesRow>(
+    `${SAMPLES_SQL} WHERE d.id = @depId`,
+  );
+  type PercentileStmt = Database.Statement<[number, number, number], number>;
+  const percentile = (index: string, direction: 'ASC' | 'DESC'): PercentileStmt => {
+    const stmt = db.prepare<[number, number, number], number>(percentileSql(index, direction));
+    return stmt.pluck();
+  };
+  const sortAsc = percentile('results_samples_at', 'ASC');
+  const sortDesc = percentile('results_samples_at', 'DESC');
+  const walkAsc = percentile('results_samples_latency', 'ASC');
+  const walkDesc = percentile('results_samples_latency', 'DESC');
+  // No index on `at` alone (one fewer to write per result): prune seeks each dependency's
+  // range through results_dep_at instead.
+  const deleteResults = db.prepare<[number]>(
+    'DELETE FROM results WHERE dep_id IN (SELECT id FROM dependencies) AND at < ?',
+  );
+  const deleteHours = db.prepare<[number]>('DELETE FROM hourly WHERE hour < ?');
+  const rebuildHour = db.prepare<{ hour: number; from: number; to: number }>(`
+    INSERT INTO hourly (dep_id, hour, counted, up, samples)
+    SELECT dep_id, @hour, sum(counted), sum(counted AND ok), sum(ok AND NOT skipped)
+    FROM results WHERE dep_id IN (SELECT id FROM dependencies) AND at >= @from AND at < @to
+    GROUP BY dep_id`);
+
+  // Dependency ids are cached only after their transaction commits, so a rolled-back insert
+  // never leaves a dangling id behind.
+  const depIds = new Map<string, number>();
+
+  const report = (err: unknown, op: string): void => {
+    try {
+      onError(err instanceof Error ? err : new Error(String(err)), op);
+    } catch {
+      // A throwing error handler must not stop probing either.
+    }
+  };
+
+  const read = <T>(op: string, fallback: T, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      report(err, op);
+      return fallback;
+    }
+  };
+
+  const lookupDepId = (name: string): number | undefined => {
+    const cached = depIds.get(name);
+    if (cached !== undefined) return cached;
+    const id = selectDepId.get(name);
+    if (id !== undefined) depIds.set(name, id);
+    return id;
+  };
+
+  const recordTx = db.transaction((r: StoredResult): number => {
+    if (typeof r.dependency !== 'string' || r.dependency === '') {
+      throw new TypeError('result.dependency must be a non-empty string');
+    }
+    if (!Number.isFinite(r.at)) throw new RangeError(`result.at must be finite, got ${r.at}`);
+    const depId =
+      depIds.get(r.dependency) ??
+      selectDepId.get(r.dependency) ??
+      Number(insertDep.run(r.dependency).lastInsertRowid);
+    const skipped = r.skipped === true;
+    const counted = !skipped && r.errorClass !== 'circuit_open' && r.errorClass !== 'auth';
+    const sample = r.ok && !skipped;
+    insertResult.run({
+      depId,
+      check: r.check,
+      at: r.at,
+      ok: r.ok ? 1 : 0,
+      latencyMs: r.latencyMs,
+      ttftMs: r.ttftMs ?? null,
+      errorClass: r.errorClass ?? null,
+      httpStatus: r.httpStatus ?? null,
+      attempts: r.attempts,
+      message: r.message === undefined ? null : r.message.slice(0, MESSAGE_MAX_CHARS),
+      skipped: skipped ? 1 : 0,
+      credentialsMissing: r.credentialsMissing === true ? 1 : 0,
+      counted: counted ? 1 : 0,
+    });
+    if (counted || sample) {
+      bumpHour.run({
+        depId,
+        hour: Math.floor(r.at / HOUR_MS),
+        counted: counted ? 1 : 0,
+        up: counted && r.ok ? 1 : 0,
+        samples: sample ? 1 : 0,
+      });
+    }
+    return depId;
+  });
+
+  const pruneTx = db.transaction((olderThanMs: number): number => {
+    if (!Number.isFinite(olderThanMs)) throw new RangeError(`olderThanMs must be finite`);
+    const deleted = deleteResults.run(olderThanMs).changes;
+    const hour = Math.floor(olderThanMs / HOUR_MS);
+    const hourStart = hour * HOUR_MS;
+    if (olderThanMs > hourStart) {
+      // The cut falls inside this hour: recount what is left of it from raw rows.
+      deleteHours.run(hour + 1);
+      rebuildHour.run({ hour, from: hourStart, to: hourStart + HOUR_MS });
+    } else {
+      deleteHours.run(hour);
+    }
+    return deleted;
+  });
+
+  // Per-dependency statements rather than one query: SQLite cannot take an OFFSET from a
+  // correlated column, and window functions over all dependencies measured 2-3x slower.
+  const percentilesFor = (
+    depId: number,
+    sinceMs: number,
+    n: number,
+    retained: number,
+  ): { p50: number; p95: number } | null => {
+    const walk = n * WALK_WHEN_WINDOW_TIMES >= retained;
+    const asc = walk ? walkAsc : sortAsc;
+    const desc = walk ? walkDesc : sortDesc;
+    const at = (pct: number): number | undefined => {
+      // Nearest rank, 1-based; integer arithmetic first so ceil never sees 19.000000000000004.
+      const rank = Math.max(1, Math.ceil((pct * n) / 100));
+      const fromTop = n - rank;
+      // Start from whichever end is nearer: fewer rows walked or kept in the sorter.
+      return rank - 1 <= fromTop
+        ? asc.get(depId, sinceMs, rank - 1)
+        : desc.get(depId, sinceMs, fromTop);
+    };
+    const p50 = at(50);
+    const p95 = at(95);
+    return p50 === undefined || p95 === undefined ? null : { p50, p95 };
+  };
+
+  return {
+    record(result) {
+      try {
+        const depId = recordTx(result);
+        depIds.set(result.dependency, depId);
+      } catch (err) {
+        report(err, 'record');
+      }
+    },
+
+    recent(dependency, limit) {
+      return read('recent', [], () => {
+        const depId = lookupDepId(dependency);
+        const n = toLimit(limit);
+        if (depId === undefined || n === 0) return [];
+        return recentStmt.all(depId, n).map((row) => toStored(dependency, row));
+      });
+    },
+
+    history(dependency, sinceMs, limit) {
+      return read('history', [], () => {
+        checkSince(sinceMs);
+        const depId = lookupDepId(dependency);
+        const n = toLimit(limit);
+        if (depId === undefined || n === 0) return [];
+        return historyStmt.all(depId, sinceMs, n).map((row) => toStored(dependency, row));
+      });
+    },
+
+    uptime(dependency, sinceMs) {
+      return read('uptime', null, () => {
+        const depId = lookupDepId(dependency);
+        if (depId === undefined) return null;
+        const row = uptimeOne.get({ ...windowParams(sinceMs), depId });
+        return row === undefined || row.total === 0 ? null : row.up / row.total;
+      });
+    },
+
+    latencyPercentiles(dependency, sinceMs) {
+      return read('latencyPercentiles', null, () => {
+        const depId = lookupDepId(dependency);
+        if (depId === undefined) return null;
+        const row = samplesOne.get({ ...windowParams(sinceMs), depId });
+        if (row === undefined || row.n === 0) return null;
+        return percentilesFor(depId, sinceMs, row.n, row.retained);
+      });
+    },
+
+    summaries(sinceByWindow, latencySinceMs) {
+      return read('summaries', new Map<string, DependencySummary>(), () => {
+        const windows = Object.entries(sinceByWindow);
+        const out = new Map<string, DependencySummary>();
+        const entry = (name: string): DependencySummary => {
+          let summary = out.get(name);
+          if (summary === undefined) {
+            const uptime = Object.fromEntries(windows.map(([w]) => [w, null]));
+            summary = { uptime, p50: null, p95: null };
+            out.set(name, summary);
+          }
+          return summary;
+        };
+        for (const [window, sinceMs] of windows) {
+          for (const row of uptimeAll.all(windowParams(sinceMs))) {
+            if (row.total > 0) entry(row.name).uptime[window] = row.up / row.total;
+          }
+        }
+        const latencySince =
+          latencySinceMs ??
+          (windows.length > 0 ? Math.max(...windows.map(([, since]) => since)) : undefined);
+        if (latencySince !== undefined) {
+          for (const row of samplesAll.all(windowParams(latencySince))) {
+            if (row.n === 0) continue;
+            const p = percentilesFor(row.id, latencySince, row.n, row.retained);
+            if (p === null) continue;
+            const summary = entry(row.name);
+            summary.p50 = p.p50;
+            summary.p95 = p.p95;
+          }
+        }
+        return out;
+      });
+    },
+
+    prune(olderThanMs) {
+      try {
+        return pruneTx(olderThanMs);
+      } catch (err) {
+        report(err, 'prune');
+        return 0;
+      }
+    },
+
+    close() {
+      if (!db.open) return;
+      try {
+        if (!db.readonly) db.pragma('optimize');
+      } catch (err) {
+        report(err, 'close');
+      }
+      db.close();
+    },
+  };
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw new Error(
+      `schema version ${version} is newer than this Bellwether understands (${MIGRATIONS.length})`,
+    );
+  }
+  if (version === MIGRATIONS.length) return;
+  if (db.readonly) {
+    throw new Error(
+      `schema version ${version} needs migrating to ${MIGRATIONS.length}; open it writable once`,
+    );
+  }
+  db.transaction(() => {
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      db.exec(MIGRATIONS[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    }
+  })();
+}
+
+function windowParams(sinceMs: number): WindowParams {
+  checkSince(sinceMs);
+  const fromHour = Math.ceil(sinceMs / HOUR_MS);
+  return { since: sinceMs, fromHour, edgeEnd: fromHour * HOUR_MS };
+}
+
+function checkSince(sinceMs: number): void {
+  if (!Number.isFinite(sinceMs)) throw new RangeError(`since must be finite, got ${sinceMs}`);
+}
+
+function toLimit(limit: number): number {
+  // SQLite reads a negative LIMIT as "no limit"; an unbounded answer is never what was meant.
+  return Number.isFinite(limit) && limit > 0 ? Math.floor(limit) : 0;
+}
+
+function toStored(dependency: string, row: ResultRow): StoredResult {
+  const out: StoredResult = {
+    dependency,
+    check: row.check_name as CheckName,
+    at: row.at,
+    ok: row.ok === 1,
+    latencyMs: row.latency_ms,
+    attempts: row.attempts,
+  };
+  if (row.ttft_ms !== null) out.ttftMs = row.ttft_ms;
+  if (row.error_class !== null) out.errorClass = row.error_class as ErrorClass;
+  if (row.http_status !== null) out.httpStatus = row.http_status;
+  if (row.message !== null) out.message = row.message;
+  if (row.skipped === 1) out.skipped = true;
+  if (row.credentials_missing === 1) out.credentialsMissing = true;
+  return out;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
