@@ -83,7 +83,8 @@ export function createScheduler(
     debug: (m: string | Error) => opts.logger.debug({ component: 'cron' }, String(m)),
   };
 
-  const startJob = (job: ScheduledJob): void => {
+  /** Starts the job's schedule; returns ms until its first scheduled run. */
+  const startJob = (job: ScheduledJob): number => {
     const subSecond = stableOffset(`${job.id}:ms`, 1000);
     const fire = () => {
       if (running) later(subSecond, job.run);
@@ -97,7 +98,7 @@ export function createScheduler(
       });
       task.start();
       tasks.push(task);
-      return;
+      return (task.msToNext() ?? Number.POSITIVE_INFINITY) + subSecond;
     }
     // Intervals cron cannot express: a self-rearming timer, still one wake-up per round.
     const every = job.intervalMs ?? 30_000;
@@ -106,7 +107,9 @@ export function createScheduler(
       job.run();
       later(every, tick);
     };
-    later(stableOffset(job.id, every), tick);
+    const first = stableOffset(job.id, every);
+    later(first, tick);
+    return first;
   };
 
   return {
@@ -117,13 +120,15 @@ export function createScheduler(
       if (running) return;
       running = true;
       for (const job of jobs) {
-        if (opts.runAtStart !== false) {
-          const bound = Math.min(spread, job.intervalMs ?? spread);
-          later(stableOffset(`${job.id}:first`, Math.max(1, bound)), () => {
+        const untilScheduled = startJob(job);
+        const first = stableOffset(`${job.id}:first`, Math.max(1, spread));
+        // A first run soon after start, unless the schedule itself comes about as soon:
+        // two rounds back to back would only look like an overrun.
+        if (opts.runAtStart !== false && first + 1000 < untilScheduled) {
+          later(first, () => {
             if (running) job.run();
           });
         }
-        startJob(job);
       }
       opts.logger.info({ jobs: jobs.length }, 'scheduler started');
     },

@@ -1,6 +1,7 @@
 import { validate } from 'node-cron';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { intervalToCron, stableOffset } from '../../src/runner/scheduler.js';
+import { createScheduler, intervalToCron, stableOffset } from '../../src/runner/scheduler.js';
 
 const fields = (expr: string) => expr.split(' ');
 const values = (field: string) => field.split(',').map(Number);
@@ -44,5 +45,30 @@ describe('intervalToCron', () => {
   it('keeps a dependency in the same slot across restarts', () => {
     expect(intervalToCron(30_000, 'a')).toBe(intervalToCron(30_000, 'a'));
     expect(stableOffset('a', 1000)).toBe(stableOffset('a', 1000));
+  });
+});
+
+describe('createScheduler', () => {
+  it('runs each job soon after start, then on schedule, and nothing after stop', async () => {
+    const runs: Record<string, number> = { a: 0, b: 0, odd: 0 };
+    const scheduler = createScheduler(
+      [
+        { id: 'a', intervalMs: 1000, run: () => runs.a++ },
+        { id: 'b', schedule: '* * * * * *', run: () => runs.b++ },
+        // 1.5 s cannot be a cron expression: it runs on a timer.
+        { id: 'odd', intervalMs: 1500, run: () => runs.odd++ },
+      ],
+      { logger: pino({ level: 'silent' }), firstRunSpreadMs: 200 },
+    );
+    scheduler.start();
+    expect(scheduler.running).toBe(true);
+    await new Promise((r) => setTimeout(r, 3300));
+    scheduler.stop();
+    const seen = { ...runs };
+    expect(seen.a).toBeGreaterThanOrEqual(3);
+    expect(seen.b).toBeGreaterThanOrEqual(2);
+    expect(seen.odd).toBeGreaterThanOrEqual(2);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(runs).toEqual(seen);
   });
 });
