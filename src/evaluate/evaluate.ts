@@ -79,6 +79,28 @@ export function evaluateDependency(
 ): DependencyEvaluation {
   const latest = roundsNewestFirst[0];
   if (!latest) return { state: 'unknown', reasons: ['not probed yet'] };
+  const judged = judge(dep, roundsNewestFirst, breaker, policy);
+  // Without a key only reachability is checked; say so whatever the state, once.
+  const missing = latest.results.find((r) => r.credentialsMissing);
+  if (!missing || judged.credentialProblem) return judged;
+  const note = missing.message?.match(/\(([^)]*)\)/)?.[1];
+  return {
+    ...judged,
+    credentialProblem: 'missing',
+    reasons: [
+      ...judged.reasons,
+      `no API key configured${note ? ` (${note})` : ''}: only reachability is checked`,
+    ],
+  };
+}
+
+function judge(
+  dep: Pick<DependencyConfig, 'degradedLatencyMs' | 'degradedTtftMs'>,
+  roundsNewestFirst: readonly Round[],
+  breaker: BreakerState,
+  policy: EvaluationPolicy,
+): DependencyEvaluation {
+  const latest = roundsNewestFirst[0] as Round;
   const verdicts = roundsNewestFirst.map(roundVerdict);
   const lastFailure = roundsNewestFirst.find((_, i) => verdicts[i] === 'failure');
   const lastFailureText = lastFailure ? firstFailure(lastFailure) : undefined;

@@ -210,7 +210,7 @@ async function completionCheck(
   ctx: ProbeContext,
 ): Promise<CheckResult> {
   const { scrub } = k;
-  if (dep.apiKey === undefined) return skippedNoKey('completion');
+  if (dep.apiKey === undefined) return skippedNoKey('completion', dep.apiKeyEnv);
   if (dep.model === undefined) {
     return failed('completion', 0, {
       errorClass: 'bad_request',

@@ -363,7 +363,8 @@ export const EMPTY_COMPLETION_MESSAGE =
   'empty completion: a reasoning model may spend the whole token budget on reasoning; raise maxTokens or probe a non-reasoning model';
 
 /** The result for a completion that was not sent because no key is configured. */
-export function skippedNoKey(check: CheckName): CheckResult {
+export function skippedNoKey(check: CheckName, apiKeyEnv: string | undefined): CheckResult {
+  const what = apiKeyEnv ? `${apiKeyEnv} is not set` : 'no apiKey in the config';
   return {
     check,
     ok: false,
@@ -371,7 +372,7 @@ export function skippedNoKey(check: CheckName): CheckResult {
     skipped: true,
     credentialsMissing: true,
     errorClass: 'auth',
-    message: 'skipped: no API key configured',
+    message: `skipped: no API key configured (${what})`,
   };
 }
 

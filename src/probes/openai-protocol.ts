@@ -193,7 +193,7 @@ export async function runOpenAICompletionCheck(
   ctx: ProbeContext,
 ): Promise<CheckResult> {
   const { dep, scrub } = o;
-  if (o.keyRequired && dep.apiKey === undefined) return skippedNoKey('completion');
+  if (o.keyRequired && dep.apiKey === undefined) return skippedNoKey('completion', dep.apiKeyEnv);
   if (dep.model === undefined) {
     return failed('completion', 0, {
       errorClass: 'bad_request',

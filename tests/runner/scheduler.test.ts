@@ -50,7 +50,7 @@ describe('intervalToCron', () => {
 
 describe('createScheduler', () => {
   it('runs each job soon after start, then on schedule, and nothing after stop', async () => {
-    const runs: Record<string, number> = { a: 0, b: 0, odd: 0 };
+    const runs = { a: 0, b: 0, odd: 0 };
     const scheduler = createScheduler(
       [
         { id: 'a', intervalMs: 1000, run: () => runs.a++ },
