@@ -406,18 +406,20 @@ export function attachSqliteStore(
 
     uptime(dependency, sinceMs) {
       return read('uptime', null, () => {
+        const params = windowParams(sinceMs);
         const depId = lookupDepId(dependency);
         if (depId === undefined) return null;
-        const row = uptimeOne.get({ ...windowParams(sinceMs), depId });
+        const row = uptimeOne.get({ ...params, depId });
         return row === undefined || row.total === 0 ? null : row.up / row.total;
       });
     },
 
     latencyPercentiles(dependency, sinceMs) {
       return read('latencyPercentiles', null, () => {
+        const params = windowParams(sinceMs);
         const depId = lookupDepId(dependency);
         if (depId === undefined) return null;
-        const row = samplesOne.get({ ...windowParams(sinceMs), depId });
+        const row = samplesOne.get({ ...params, depId });
         if (row === undefined || row.n === 0) return null;
         return percentilesFor(depId, sinceMs, row.n);
       });

@@ -69,8 +69,9 @@ export interface FakeVendorOptions {
   /** When set, Anthropic-shaped requests must send `x-api-key: <key>`. */
   anthropicKey?: string;
   /**
-   * Accept requests with no credentials at all when no key is configured, like a keyless
-   * vLLM or Ollama. Default false: as with the real vendors, a missing key is a 401.
+   * Accept requests that carry no credentials at all, like a keyless vLLM or Ollama; a key
+   * that is sent must still match. Default false: as with the real vendors, a missing key
+   * is a 401.
    */
   anonymous?: boolean;
 }
@@ -357,10 +358,10 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
     const { req, shape } = ex;
     if (shape === 'anthropic') {
       const key = header(req, 'x-api-key');
-      if (key === undefined && (opts.anthropicKey !== undefined || !opts.anonymous)) {
+      if (key === undefined && !opts.anonymous) {
         return errorReply(ex, 401, 'missing_key');
       }
-      if (opts.anthropicKey !== undefined && key !== opts.anthropicKey) {
+      if (opts.anthropicKey !== undefined && key !== undefined && key !== opts.anthropicKey) {
         return errorReply(ex, 401);
       }
       if (header(req, 'anthropic-version') === undefined) {
@@ -369,10 +370,10 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
       return undefined;
     }
     const auth = header(req, 'authorization');
-    if (auth === undefined && (opts.openaiKey !== undefined || !opts.anonymous)) {
+    if (auth === undefined && !opts.anonymous) {
       return errorReply(ex, 401, 'missing_key');
     }
-    if (opts.openaiKey !== undefined && auth !== `Bearer ${opts.openaiKey}`) {
+    if (opts.openaiKey !== undefined && auth !== undefined && auth !== `Bearer ${opts.openaiKey}`) {
       return errorReply(ex, 401);
     }
     return undefined;
