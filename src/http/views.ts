@@ -69,18 +69,7 @@ export function dependencyView(s: DependencySnapshot, summary: Summary | undefin
           ttftMs: round1(completion?.ttftMs),
           errorClass: failed?.errorClass ?? null,
           httpStatus: (failed ?? counted[counted.length - 1])?.httpStatus ?? null,
-          checks: round.results.map((r) => ({
-            check: r.check,
-            ok: r.ok,
-            skipped: r.skipped === true,
-            latencyMs: round1(r.latencyMs),
-            ttftMs: round1(r.ttftMs),
-            errorClass: r.errorClass ?? null,
-            httpStatus: r.httpStatus ?? null,
-            attempts: r.attempts,
-            message: r.message ?? null,
-            tokens: r.tokens ?? null,
-          })),
+          checks: round.results.map((r) => ({ ...resultView(r), tokens: r.tokens ?? null })),
         }
       : null,
     uptime,
@@ -141,10 +130,9 @@ export function statusView(deps: ViewDeps) {
   };
 }
 
-/** A stored result as /history shows it. */
-export function historyEntry(r: StoredResult) {
+/** One check result as the API shows it, live or from history. */
+function resultView(r: Omit<StoredResult, 'dependency' | 'at'>) {
   return {
-    at: new Date(r.at).toISOString(),
     check: r.check,
     ok: r.ok,
     skipped: r.skipped === true,
@@ -155,4 +143,9 @@ export function historyEntry(r: StoredResult) {
     attempts: r.attempts,
     message: r.message ?? null,
   };
+}
+
+/** A stored result as /history shows it. */
+export function historyEntry(r: StoredResult) {
+  return { at: new Date(r.at).toISOString(), ...resultView(r) };
 }

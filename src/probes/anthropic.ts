@@ -8,7 +8,6 @@ import {
   type ExchangePhase,
   failed,
   httpFailure,
-  jsonInsteadOfStream,
   type KeyedDependency,
   MAX_JSON_BODY_BYTES,
   MAX_STREAM_BYTES,
@@ -16,9 +15,9 @@ import {
   responseFacts,
   type StreamSummary,
   skippedNoKey,
-  streamResult,
   unsupportedCheck,
 } from './classify.js';
+import { runStreamedCompletion } from './exchange.js';
 import { parseModelIds } from './openai-protocol.js';
 import type { Scrubber } from './scrub.js';
 import { readSse } from './sse.js';
@@ -223,33 +222,18 @@ async function completionCheck(
     messages: [{ role: 'user', content: 'ping' }],
     stream: true,
   };
-  const start = ctx.now();
-  let res: HttpResponse;
-  try {
-    res = await ctx.http.request({
+  return runStreamedCompletion({
+    ctx,
+    keyed: k,
+    request: {
       method: 'POST',
       url: `${apiRoot(dep.baseUrl)}/v1/messages`,
       headers: { ...headers(dep, 'text/event-stream'), 'content-type': 'application/json' },
       body: JSON.stringify(payload),
-      signal: ctx.signal,
-    });
-  } catch (err) {
-    const cls = classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase: 'headers' });
-    return failed('completion', ctx.now() - start, cls);
-  }
-  if (res.status < 200 || res.status > 299) return httpFailure('completion', res, start, ctx, k);
-
-  let outcome: StreamSummary | Classification;
-  if (/\bjson\b/i.test(res.headers['content-type'] ?? '')) {
-    outcome = await jsonInsteadOfStream(res, scrub);
-  } else {
-    try {
-      outcome = await consumeMessages(res, start, ctx, scrub);
-    } finally {
-      res.discard();
-    }
-  }
-  return streamResult(outcome, ctx.now() - start, responseFacts(res, Date.now()), 'message_stop');
+    },
+    consume: (res, start) => consumeMessages(res, start, ctx, scrub),
+    terminal: 'message_stop',
+  });
 }
 
 /**

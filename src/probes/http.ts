@@ -1,15 +1,13 @@
 import type { DependencyConfig } from '../config/types.js';
-import type { HttpResponse } from '../transport/http-client.js';
 import {
   type Classification,
   classifyHttp,
-  classifyThrown,
   failed,
-  MAX_JSON_BODY_BYTES,
   readErrorBody,
   responseFacts,
   unsupportedCheck,
 } from './classify.js';
+import { isResult, readBody, send } from './exchange.js';
 import type { Scrubber } from './scrub.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
 
@@ -42,19 +40,9 @@ export function createHttpProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
   const checks = dep.checks.filter((c) => c === 'http');
 
   async function run(ctx: ProbeContext): Promise<CheckResult> {
-    const start = ctx.now();
-    let res: HttpResponse;
-    try {
-      res = await ctx.http.request({
-        method,
-        url,
-        headers: { ...dep.headers },
-        signal: ctx.signal,
-      });
-    } catch (err) {
-      const cls = classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase: 'headers' });
-      return failed('http', ctx.now() - start, cls);
-    }
+    const sent = await send('http', { method, url, headers: { ...dep.headers } }, ctx, scrub);
+    if (isResult(sent)) return sent;
+    const { res, start } = sent;
 
     const statusOk = expected
       ? expected.includes(res.status)
@@ -82,21 +70,9 @@ export function createHttpProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
         ...responseFacts(res, Date.now()),
       };
     }
-    let text: string | undefined;
-    let readError: unknown;
-    try {
-      text = await res.text(MAX_JSON_BODY_BYTES);
-    } catch (err) {
-      readError = err;
-    } finally {
-      res.discard();
-    }
-    const latencyMs = ctx.now() - start;
-    const facts = responseFacts(res, Date.now());
-    if (text === undefined) {
-      const cls = classifyThrown(readError, scrub, { aborted: ctx.signal.aborted, phase: 'body' });
-      return failed('http', latencyMs, cls, facts);
-    }
+    const read = await readBody('http', sent, ctx, scrub);
+    if (isResult(read)) return read;
+    const { text, latencyMs, facts } = read;
     if (!bodyMatch.test(text)) {
       const cls: Classification = {
         errorClass: 'bad_response',

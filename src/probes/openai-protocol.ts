@@ -7,15 +7,12 @@ import {
   type ExchangePhase,
   failed,
   httpFailure,
-  jsonInsteadOfStream,
-  MAX_JSON_BODY_BYTES,
   MAX_STREAM_BYTES,
-  responseFacts,
   type StreamSummary,
   skippedNoKey,
-  streamResult,
   unsupportedCheck,
 } from './classify.js';
+import { isResult, readBody, runStreamedCompletion, send } from './exchange.js';
 import type { Scrubber } from './scrub.js';
 import { readSse } from './sse.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
@@ -69,36 +66,24 @@ export async function runOpenAIModelsCheck(
 ): Promise<CheckResult> {
   const { dep, scrub } = o;
   const missing = o.keyRequired && dep.apiKey === undefined ? { credentialsMissing: true } : {};
-  const start = ctx.now();
-  let res: HttpResponse;
-  try {
-    res = await ctx.http.request({
+  const sent = await send(
+    'models',
+    {
       method: 'GET',
       url: joinUrl(dep.baseUrl, '/models'),
       headers: { accept: 'application/json', ...authHeaders(dep) },
-      signal: ctx.signal,
-    });
-  } catch (err) {
-    const cls = classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase: 'headers' });
-    return failed('models', ctx.now() - start, cls, missing);
+    },
+    ctx,
+    scrub,
+    missing,
+  );
+  if (isResult(sent)) return sent;
+  if (sent.res.status < 200 || sent.res.status > 299) {
+    return httpFailure('models', sent.res, sent.start, ctx, o);
   }
-  if (res.status < 200 || res.status > 299) return httpFailure('models', res, start, ctx, o);
-
-  let text: string | undefined;
-  let readError: unknown;
-  try {
-    text = await res.text(MAX_JSON_BODY_BYTES);
-  } catch (err) {
-    readError = err;
-  } finally {
-    res.discard();
-  }
-  const latencyMs = ctx.now() - start;
-  const facts = { ...responseFacts(res, Date.now()), ...missing };
-  if (text === undefined) {
-    const cls = classifyThrown(readError, scrub, { aborted: ctx.signal.aborted, phase: 'body' });
-    return failed('models', latencyMs, cls, facts);
-  }
+  const read = await readBody('models', sent, ctx, scrub, missing);
+  if (isResult(read)) return read;
+  const { text, latencyMs, facts } = read;
   const ids = parseModelIds(text);
   if (ids === undefined) {
     const cls: Classification = {
@@ -207,10 +192,10 @@ export async function runOpenAICompletionCheck(
     stream_options: { include_usage: true },
     [o.tokenParam]: dep.maxTokens,
   };
-  const start = ctx.now();
-  let res: HttpResponse;
-  try {
-    res = await ctx.http.request({
+  return runStreamedCompletion({
+    ctx,
+    keyed: o,
+    request: {
       method: 'POST',
       url: joinUrl(dep.baseUrl, '/chat/completions'),
       headers: {
@@ -219,25 +204,10 @@ export async function runOpenAICompletionCheck(
         ...authHeaders(dep),
       },
       body: JSON.stringify(payload),
-      signal: ctx.signal,
-    });
-  } catch (err) {
-    const cls = classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase: 'headers' });
-    return failed('completion', ctx.now() - start, cls);
-  }
-  if (res.status < 200 || res.status > 299) return httpFailure('completion', res, start, ctx, o);
-
-  let outcome: StreamSummary | Classification;
-  if (/\bjson\b/i.test(res.headers['content-type'] ?? '')) {
-    outcome = await jsonInsteadOfStream(res, scrub);
-  } else {
-    try {
-      outcome = await consumeStream(res, start, ctx, scrub);
-    } finally {
-      res.discard();
-    }
-  }
-  return streamResult(outcome, ctx.now() - start, responseFacts(res, Date.now()), '[DONE]');
+    },
+    consume: (res, start) => consumeStream(res, start, ctx, scrub),
+    terminal: '[DONE]',
+  });
 }
 
 /** A Probe speaking the OpenAI chat-completions protocol: `models` and `completion` checks. */

@@ -51,9 +51,10 @@ export interface HistoryStore {
   /** Nearest-rank p50/p95 of successful results since `sinceMs`; `null` when there are none. */
   latencyPercentiles(dependency: string, sinceMs: number): { p50: number; p95: number } | null;
   /**
-   * Summary of every dependency with data in some window, for the status API: one query
-   * per uptime window. Percentiles cover `latencySinceMs`, by default the most recent
-   * `since` (the shortest window). A dependency with no data in any window is absent.
+   * Summary of every dependency with data in some window, for the status API: one query per
+   * uptime window, then one for latency plus two indexed lookups per dependency. Percentiles
+   * cover `latencySinceMs`, by default the most recent `since` (the shortest window); their cost
+   * grows with the rows in that window. A dependency with no data in any window is absent.
    */
   summaries(
     sinceByWindow: Record<string, number>,

@@ -223,6 +223,7 @@ describe('uptime', () => {
 
   it.each([
     ['before everything', T0 - H, 0.6],
+    ['a millisecond before the hour that holds them all', T0 - 1, 0.6],
     ['inclusive at a result', T0 + 60_000, 1 / 3],
     ['inside the hour', T0 + 61_000, 0.5],
     ['after everything', T0 + H, null],
@@ -322,7 +323,11 @@ describe('windows, hourly rollups and prune against a reference', () => {
       const ok = roll < 0.8;
       return result({
         dependency: deps[Math.floor(next() * deps.length)] as string,
-        at: from + Math.floor(next() * span),
+        // Some land exactly on an hour boundary, where rollup and raw edge meet.
+        at:
+          next() < 0.1
+            ? from + Math.floor(next() * (span / H)) * H
+            : from + Math.floor(next() * span),
         ok,
         errorClass: ok ? undefined : classes[Math.floor(next() * classes.length)],
         skipped: next() < 0.05 ? true : undefined,
@@ -370,6 +375,7 @@ describe('windows, hourly rollups and prune against a reference', () => {
       T0 - 50 * H,
       T0 - 24 * H, // aligned
       T0 - 24 * H + 1,
+      T0 - 24 * H - 1,
       T0 - H - 1,
       T0 - Math.floor(next() * 50 * H),
       all[17]?.at ?? 0, // exactly at a result: inclusive

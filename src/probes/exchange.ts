@@ -1,0 +1,114 @@
+import type { HttpRequest, HttpResponse } from '../transport/http-client.js';
+import {
+  type Classification,
+  classifyThrown,
+  failed,
+  httpFailure,
+  jsonInsteadOfStream,
+  type KeyedDependency,
+  MAX_JSON_BODY_BYTES,
+  responseFacts,
+  type StreamSummary,
+  streamResult,
+} from './classify.js';
+import type { Scrubber } from './scrub.js';
+import type { CheckName, CheckResult, ProbeContext } from './types.js';
+
+/** A request that got an answer, with the probe's start time. */
+export interface Sent {
+  res: HttpResponse;
+  start: number;
+}
+
+/** A finished read of a whole body. */
+export interface BodyRead {
+  text: string;
+  latencyMs: number;
+  facts: Partial<CheckResult>;
+}
+
+/** True when a step already produced the check's (failed) result. */
+export const isResult = (value: Sent | BodyRead | CheckResult): value is CheckResult =>
+  'check' in value;
+
+/**
+ * Sends `req` under the probe's abort signal. A transport failure (refused, reset, DNS,
+ * timeout before headers) comes back as the check's failed result, classified once here.
+ */
+export async function send(
+  check: CheckName,
+  req: Omit<HttpRequest, 'signal'>,
+  ctx: ProbeContext,
+  scrub: Scrubber,
+  facts: Partial<CheckResult> = {},
+): Promise<Sent | CheckResult> {
+  const start = ctx.now();
+  try {
+    return { res: await ctx.http.request({ ...req, signal: ctx.signal }), start };
+  } catch (err) {
+    const cls = classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase: 'headers' });
+    return failed(check, ctx.now() - start, cls, facts);
+  }
+}
+
+/**
+ * Reads the whole body (capped at 1 MiB) and frees the connection. A failure while
+ * reading (timeout, reset, too large) comes back as the check's failed result.
+ */
+export async function readBody(
+  check: CheckName,
+  { res, start }: Sent,
+  ctx: ProbeContext,
+  scrub: Scrubber,
+  extraFacts: Partial<CheckResult> = {},
+): Promise<BodyRead | CheckResult> {
+  let text: string | undefined;
+  let readError: unknown;
+  try {
+    text = await res.text(MAX_JSON_BODY_BYTES);
+  } catch (err) {
+    readError = err;
+  } finally {
+    res.discard();
+  }
+  const latencyMs = ctx.now() - start;
+  const facts = { ...responseFacts(res, Date.now()), ...extraFacts };
+  if (text === undefined) {
+    const cls = classifyThrown(readError, scrub, { aborted: ctx.signal.aborted, phase: 'body' });
+    return failed(check, latencyMs, cls, facts);
+  }
+  return { text, latencyMs, facts };
+}
+
+/**
+ * One streamed completion: send, classify a non-2xx answer, read the event stream with
+ * the vendor's `consume`, and turn the summary into the check's result. The vendor files
+ * differ only in the request and in how their events are read.
+ */
+export async function runStreamedCompletion(o: {
+  ctx: ProbeContext;
+  keyed: KeyedDependency;
+  request: Omit<HttpRequest, 'signal'>;
+  consume: (res: HttpResponse, start: number) => Promise<StreamSummary | Classification>;
+  /** The event that must end a complete stream (`[DONE]`, `message_stop`). */
+  terminal: string;
+}): Promise<CheckResult> {
+  const { ctx, keyed } = o;
+  const sent = await send('completion', o.request, ctx, keyed.scrub);
+  if (isResult(sent)) return sent;
+  const { res, start } = sent;
+  if (res.status < 200 || res.status > 299) {
+    return httpFailure('completion', res, start, ctx, keyed);
+  }
+  let outcome: StreamSummary | Classification;
+  if (/\bjson\b/i.test(res.headers['content-type'] ?? '')) {
+    outcome = await jsonInsteadOfStream(res, keyed.scrub);
+  } else {
+    try {
+      outcome = await o.consume(res, start);
+    } finally {
+      res.discard();
+    }
+  }
+  return streamResult(outcome, ctx.now() - start, responseFacts(res, Date.now()), o.terminal);
+}
