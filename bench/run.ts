@@ -2,9 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { DependencyConfig } from '../src/config/types.js';
 import { createProbe } from '../src/probes/index.js';
 import { createNodeHttpClient } from '../src/transport/node-http-client.js';
+import { testDependency } from '../tests/support/dependency.js';
 
 /**
  * Probe overhead against a fake vendor running in its own process: measured latency minus
@@ -50,24 +50,13 @@ interface Row {
 }
 
 async function measure(delayMs: number, keepAlive: boolean): Promise<Row> {
-  const dep: DependencyConfig = {
+  const dep = testDependency({
     id: 'bench',
     vendor: 'openai-compatible',
     baseUrl: `http://127.0.0.1:${PORT}/v1`,
-    model: 'gpt-4o-mini',
     checks: ['models'],
-    intervalMs: 30_000,
     timeoutMs: 5000,
-    retries: 0,
-    degradedLatencyMs: 4000,
-    maxTokens: 1,
-    breaker: {
-      errorThresholdPercentage: 50,
-      volumeThreshold: 2,
-      windowRounds: 3,
-      resetTimeoutMs: 60_000,
-    },
-  };
+  });
   const http = createNodeHttpClient({ keepAlive });
   const probe = createProbe(dep, (s) => s);
   await setDelay(delayMs);

@@ -17,7 +17,7 @@ import {
   skippedNoKey,
   unsupportedCheck,
 } from './classify.js';
-import { runStreamedCompletion } from './exchange.js';
+import { eventObject, isClassification, noteText, runStreamedCompletion } from './exchange.js';
 import { parseModelIds } from './openai-protocol.js';
 import type { Scrubber } from './scrub.js';
 import { readSse } from './sse.js';
@@ -156,15 +156,8 @@ async function consumeMessages(
       // Reading on to the body's end (normally nothing) lets the keep-alive socket be
       // reused; leaving the loop early would destroy it.
       if (summary.done) continue;
-      let data: unknown;
-      try {
-        data = JSON.parse(ev.data);
-      } catch {
-        return { errorClass: 'bad_response', message: 'malformed JSON in a stream event' };
-      }
-      if (!isRecord(data)) {
-        return { errorClass: 'bad_response', message: 'stream event data is not a JSON object' };
-      }
+      const data = eventObject(ev.data);
+      if (isClassification(data)) return data;
       const type = ev.event ?? (typeof data.type === 'string' ? data.type : undefined);
       if (type === 'error') return classifyStreamError(data, scrub);
       if (type === 'message_start') {
@@ -176,12 +169,8 @@ async function consumeMessages(
       } else if (type === 'content_block_delta') {
         const text = isRecord(data.delta) ? data.delta.text : undefined;
         // Thinking and tool-input deltas carry no `text`: they are not the first token a user sees.
-        if (typeof text === 'string' && text !== '') {
-          summary.textChunks++;
-          if (summary.ttftMs === undefined) {
-            summary.ttftMs = ctx.now() - start;
-            phase = 'stream end';
-          }
+        if (typeof text === 'string' && text !== '' && noteText(summary, ctx.now() - start)) {
+          phase = 'stream end';
         }
       } else if (type === 'message_delta') {
         // Cumulative counts: the last one wins.

@@ -112,3 +112,28 @@ export async function runStreamedCompletion(o: {
   }
   return streamResult(outcome, ctx.now() - start, responseFacts(res, Date.now()), o.terminal);
 }
+
+/** A stream event's data as a JSON object, or why it is not one (bad_response). */
+export function eventObject(data: string): Record<string, unknown> | Classification {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch {
+    return { errorClass: 'bad_response', message: 'malformed JSON in a stream event' };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return { errorClass: 'bad_response', message: 'stream event data is not a JSON object' };
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Counts a content chunk; the first one fixes the time to first token. Returns true on the first. */
+export function noteText(summary: StreamSummary, elapsedMs: number): boolean {
+  summary.textChunks++;
+  if (summary.ttftMs !== undefined) return false;
+  summary.ttftMs = elapsedMs;
+  return true;
+}
+
+/** True when `eventObject` failed. */
+export const isClassification = (v: object): v is Classification => 'errorClass' in v;

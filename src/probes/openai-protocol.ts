@@ -12,7 +12,15 @@ import {
   skippedNoKey,
   unsupportedCheck,
 } from './classify.js';
-import { isResult, readBody, runStreamedCompletion, send } from './exchange.js';
+import {
+  eventObject,
+  isClassification,
+  isResult,
+  noteText,
+  readBody,
+  runStreamedCompletion,
+  send,
+} from './exchange.js';
 import type { Scrubber } from './scrub.js';
 import { readSse } from './sse.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
@@ -138,26 +146,15 @@ async function consumeStream(
         summary.doneMs = ctx.now() - start;
         continue;
       }
-      let chunk: unknown;
-      try {
-        chunk = JSON.parse(ev.data);
-      } catch {
-        return { errorClass: 'bad_response', message: 'malformed JSON in a stream data line' };
-      }
-      if (!isRecord(chunk)) {
-        return { errorClass: 'bad_response', message: 'stream data line is not a JSON object' };
-      }
+      const chunk = eventObject(ev.data);
+      if (isClassification(chunk)) return chunk;
       if (chunk.error !== undefined && chunk.error !== null) {
         return classifyStreamError(chunk.error, scrub);
       }
       // vLLM reports failures as a flat error object in a data line.
       if (chunk.object === 'error') return classifyStreamError(chunk, scrub);
-      if (contentOf(chunk) !== undefined) {
-        summary.textChunks++;
-        if (summary.ttftMs === undefined) {
-          summary.ttftMs = ctx.now() - start;
-          phase = 'stream end';
-        }
+      if (contentOf(chunk) !== undefined && noteText(summary, ctx.now() - start)) {
+        phase = 'stream end';
       }
       summary.tokens = usageOf(chunk) ?? summary.tokens;
     }

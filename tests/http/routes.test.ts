@@ -8,25 +8,10 @@ import { Monitor } from '../../src/monitor.js';
 import type { CheckResult, Probe } from '../../src/probes/types.js';
 import { type HistoryStore, openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { HttpClient } from '../../src/transport/http-client.js';
+import { testDependency } from '../support/dependency.js';
 
-const dep = (id: string, vendor: DependencyConfig['vendor'] = 'openai'): DependencyConfig => ({
-  id,
-  vendor,
-  baseUrl: 'https://api.example.test/v1',
-  model: 'gpt-4o-mini',
-  checks: ['models', 'completion'],
-  intervalMs: 30_000,
-  timeoutMs: 1000,
-  retries: 0,
-  degradedLatencyMs: 4000,
-  maxTokens: 1,
-  breaker: {
-    errorThresholdPercentage: 50,
-    volumeThreshold: 2,
-    windowRounds: 3,
-    resetTimeoutMs: 60_000,
-  },
-});
+const dep = (id: string, vendor: DependencyConfig['vendor'] = 'openai'): DependencyConfig =>
+  testDependency({ id, vendor, baseUrl: 'https://api.example.test/v1' });
 
 const config: BellwetherConfig = {
   sourcePath: '/tmp/test.yaml',

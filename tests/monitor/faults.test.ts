@@ -8,31 +8,22 @@ import { createProbe } from '../../src/probes/index.js';
 import { createScrubber } from '../../src/probes/scrub.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { createNodeHttpClient } from '../../src/transport/node-http-client.js';
+import { testDependency } from '../support/dependency.js';
 import { type FakeVendor, type Fault, startFakeVendor } from '../support/fake-vendor.js';
 
 const OPENAI_KEY = 'sk-faults-openai-0123456789abcdef';
 const ANTHROPIC_KEY = 'sk-ant-faults-0123456789abcdef';
 
 function dependency(vendor: 'openai' | 'anthropic', url: string): DependencyConfig {
-  return {
+  return testDependency({
     id: `${vendor}-dep`,
     vendor,
     baseUrl: vendor === 'openai' ? `${url}/v1` : url,
     apiKey: vendor === 'openai' ? OPENAI_KEY : ANTHROPIC_KEY,
     model: vendor === 'openai' ? 'gpt-4o-mini' : 'claude-3-5-haiku-latest',
-    checks: ['models', 'completion'],
-    intervalMs: 30_000,
     timeoutMs: 400,
     retries: 1,
-    degradedLatencyMs: 4000,
-    maxTokens: 1,
-    breaker: {
-      errorThresholdPercentage: 50,
-      volumeThreshold: 2,
-      windowRounds: 3,
-      resetTimeoutMs: 60_000,
-    },
-  };
+  });
 }
 
 /** Fault on every route → expected class, and whether it may take the dependency down. */

@@ -5,26 +5,18 @@ import type { BreakerState } from '../../src/metrics/metrics.js';
 import type { CheckName, CheckResult, Probe } from '../../src/probes/types.js';
 import { DependencyRunner } from '../../src/runner/dependency-runner.js';
 import type { HttpClient } from '../../src/transport/http-client.js';
+import { testDependency } from '../support/dependency.js';
 
-const dependency = (over: Partial<DependencyConfig> = {}): DependencyConfig => ({
-  id: 'dep',
-  vendor: 'openai',
-  baseUrl: 'http://127.0.0.1:1/v1',
-  model: 'm',
-  checks: ['models'],
-  intervalMs: 1000,
-  timeoutMs: 200,
-  retries: 2,
-  degradedLatencyMs: 4000,
-  maxTokens: 1,
-  breaker: {
-    errorThresholdPercentage: 50,
-    volumeThreshold: 2,
-    windowRounds: 3,
-    resetTimeoutMs: 50,
-  },
-  ...over,
-});
+const dependency = (over: Partial<DependencyConfig> = {}): DependencyConfig =>
+  testDependency({
+    model: 'm',
+    checks: ['models'],
+    intervalMs: 1000,
+    timeoutMs: 200,
+    retries: 2,
+    ...over,
+    breaker: { ...testDependency().breaker, resetTimeoutMs: 50 },
+  });
 
 /** A probe that answers from a script and counts its calls. */
 function scriptedProbe(answer: (call: number, signal: AbortSignal) => Promise<CheckResult>) {
