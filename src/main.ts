@@ -135,6 +135,14 @@ export async function startBellwether(
     },
   );
   monitor.start();
+  // Retention: prune once now, then hourly; one wake-up an hour costs nothing.
+  const prune = () => {
+    const removed = store.prune(Date.now() - config.storage.retentionMs);
+    if (removed > 0) logger.info({ removed }, 'pruned probe history past retention');
+  };
+  prune();
+  const pruneTimer = setInterval(prune, 3_600_000);
+  pruneTimer.unref();
   logger.info(
     {
       port: address.port,
@@ -156,6 +164,7 @@ export async function startBellwether(
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       logger.info('stopping: no new probes, waiting for in-flight ones');
+      clearInterval(pruneTimer);
       const left = await monitor.stop(Math.min(maxTimeout + 1000, 15_000));
       if (left > 0) logger.warn({ rounds: left }, 'gave up waiting for in-flight probe rounds');
       await new Promise<void>((resolve) => {
