@@ -78,10 +78,14 @@ export class Monitor {
       });
       const evaluation: DependencyEvaluation = { state: 'unknown', reasons: ['not probed yet'] };
       this.tracked.set(dep.id, { runner, labels, rounds: [], evaluation, overruns: 0 });
+      deps.metrics.describeDependency({ ...labels, team: dep.team, objective: dep.objective });
       deps.metrics.setDependencyState(labels, 'unknown');
       deps.metrics.setBreakerState(dep.id, 'closed');
     }
-    for (const c of deps.config.consumers) this.updateConsumer(c);
+    for (const c of deps.config.consumers) {
+      deps.metrics.describeConsumer(c);
+      this.updateConsumer(c);
+    }
     this.scheduler = createScheduler(
       deps.config.dependencies.map((dep) => ({
         id: dep.id,

@@ -383,8 +383,10 @@ function resolveConfig(
       degradedLatencyMs:
         dep.degradedLatency ?? defaults.degradedLatency ?? BUILTIN_DEFAULTS.degradedLatencyMs,
       maxTokens: dep.maxTokens ?? defaults.maxTokens ?? BUILTIN_DEFAULTS.maxTokens,
+      objective: dep.objective ?? defaults.objective ?? BUILTIN_DEFAULTS.objective,
       breaker: policy,
     };
+    if (dep.team !== undefined) out.team = dep.team;
     if (intervalMs !== undefined) out.intervalMs = intervalMs;
     if (dep.schedule !== undefined) out.schedule = dep.schedule.trim();
     if (dep.apiKey) out.apiKey = dep.apiKey;

@@ -277,12 +277,20 @@ const probeSettings = {
   degradedLatency: duration().optional(),
   degradedTtft: duration().optional(),
   maxTokens: integer(1, 4096).optional(),
+  objective: z
+    .number()
+    .refine((n) => n >= 0.5 && n < 1, {
+      error: (iss) =>
+        `expected an availability objective from 0.5 to below 1 (0.99 = 99%), got ${describeValue(iss.input)}`,
+    })
+    .optional(),
   breaker: breakerSchema.nullish(),
 };
 
 const dependencySchema = strict({
   id: id(),
   vendor: oneOf(VENDORS),
+  team: nonEmpty().optional(),
   baseUrl: httpUrl().optional(),
   apiKey: secret().optional(),
   model: nonEmpty().optional(),
@@ -421,6 +429,7 @@ export const BUILTIN_DEFAULTS = {
   retries: 1,
   degradedLatencyMs: 4_000,
   maxTokens: 1,
+  objective: 0.99,
   errorThresholdPercentage: 50,
   volumeThreshold: 2,
   windowRounds: 3,

@@ -20,6 +20,8 @@ export interface BreakerPolicy {
 export interface DependencyConfig {
   id: string;
   vendor: Vendor;
+  /** Team that owns this dependency's credentials and configuration (alert routing). */
+  team?: string;
   /** Vendor base URL (OpenAI-style ends in /v1). Defaults per vendor are filled in. */
   baseUrl: string;
   /** Absent when not configured or its environment variable is unset (optional field). */
@@ -37,6 +39,8 @@ export interface DependencyConfig {
   degradedTtftMs?: number;
   /** Completion token budget (1 by default; raise it for reasoning models). */
   maxTokens: number;
+  /** Availability objective for SLO burn-rate alerts (0.99 = 99 %), exported as a metric. */
+  objective: number;
   breaker: BreakerPolicy;
   /** vendor: http */
   url?: string;

@@ -33,6 +33,10 @@ export interface Metrics {
   setConsumerState(consumer: string, state: ConsumerState): void;
   probeOverrun(dependency: string): void;
   setConfigReloadSuccess(ok: boolean, at: number): void;
+  /** Static facts of a dependency, for joins in alert rules and dashboards. */
+  describeDependency(dep: DependencyLabels & { team?: string; objective: number }): void;
+  /** Static facts of a consumer and its chain (position 0 = primary). */
+  describeConsumer(consumer: { id: string; team?: string; uses: string[] }): void;
 }
 
 const seconds = (ms: number): number => ms / 1000;
@@ -157,6 +161,30 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
     help: 'When the configuration was last loaded successfully, Unix seconds.',
     registers,
   });
+  const dependencyInfo = new Gauge({
+    name: 'bellwether_dependency_info',
+    help: 'Static facts of a dependency (vendor, model, owning team); always 1.',
+    labelNames: ['dependency', 'vendor', 'model', 'team'] as const,
+    registers,
+  });
+  const objective = new Gauge({
+    name: 'bellwether_dependency_objective_ratio',
+    help: 'Availability objective of a dependency for SLO burn-rate alerts (0.99 = 99%).',
+    labelNames: ['dependency'] as const,
+    registers,
+  });
+  const consumerInfo = new Gauge({
+    name: 'bellwether_consumer_info',
+    help: 'Static facts of a consumer (owning team); always 1.',
+    labelNames: ['consumer', 'team'] as const,
+    registers,
+  });
+  const consumerDependency = new Gauge({
+    name: 'bellwether_consumer_dependency',
+    help: "A consumer's dependency chain: 1 per link, position 0 is the primary.",
+    labelNames: ['consumer', 'dependency', 'position'] as const,
+    registers,
+  });
   buildInfo.set({ version: opts.version }, 1);
 
   const oneHot = <S extends string>(
@@ -234,6 +262,19 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
     },
     probeOverrun(dependency) {
       overruns.inc({ dependency });
+    },
+    describeDependency(dep) {
+      dependencyInfo.set(
+        { dependency: dep.dependency, vendor: dep.vendor, model: dep.model, team: dep.team ?? '' },
+        1,
+      );
+      objective.set({ dependency: dep.dependency }, dep.objective);
+    },
+    describeConsumer(c) {
+      consumerInfo.set({ consumer: c.id, team: c.team ?? '' }, 1);
+      c.uses.forEach((dependency, position) => {
+        consumerDependency.set({ consumer: c.id, dependency, position: String(position) }, 1);
+      });
     },
     setConfigReloadSuccess(ok, at) {
       reloadSuccess.set(ok ? 1 : 0);

@@ -49,6 +49,7 @@ describe('parseConfigText', () => {
           retries: 1,
           degradedLatencyMs: 4_000,
           maxTokens: 1,
+          objective: 0.99,
           breaker: {
             errorThresholdPercentage: 50,
             volumeThreshold: 2,

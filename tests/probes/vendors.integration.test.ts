@@ -6,6 +6,7 @@ import { createScrubber } from '../../src/probes/scrub.js';
 import type { CheckName, CheckResult, ErrorClass, ProbeContext } from '../../src/probes/types.js';
 import type { HttpClient } from '../../src/transport/http-client.js';
 import { createNodeHttpClient } from '../../src/transport/node-http-client.js';
+import { testDependency } from '../support/dependency.js';
 import { type FakeVendor, type Fault, startFakeVendor } from '../support/fake-vendor.js';
 
 const OPENAI_KEY = 'sk-proj-fakeOpenAIKey0123456789abcdefXYZW';
@@ -39,7 +40,7 @@ function depFor(
   overrides: Partial<DependencyConfig> = {},
 ): DependencyConfig {
   const anthropic = vendor === 'anthropic';
-  return {
+  return testDependency({
     id: `test-${vendor}`,
     vendor,
     baseUrl: anthropic ? url : `${url}/v1`,
@@ -47,19 +48,9 @@ function depFor(
     apiKeyEnv: anthropic ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY',
     model: anthropic ? 'claude-3-5-haiku-latest' : 'gpt-4o-mini',
     checks: vendor === 'http' ? ['http'] : ['models', 'completion'],
-    intervalMs: 30_000,
     timeoutMs: 3000,
-    retries: 0,
-    degradedLatencyMs: 4000,
-    maxTokens: 1,
-    breaker: {
-      errorThresholdPercentage: 50,
-      volumeThreshold: 3,
-      windowRounds: 10,
-      resetTimeoutMs: 30_000,
-    },
     ...overrides,
-  };
+  });
 }
 
 function ctx(timeoutMs = 3000): ProbeContext {

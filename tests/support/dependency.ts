@@ -13,6 +13,7 @@ export function testDependency(over: Partial<DependencyConfig> = {}): Dependency
     retries: 0,
     degradedLatencyMs: 4000,
     maxTokens: 1,
+    objective: 0.99,
     breaker: {
       errorThresholdPercentage: 50,
       volumeThreshold: 2,
