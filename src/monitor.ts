@@ -12,6 +12,7 @@ import type { BreakerState, DependencyLabels, Metrics } from './metrics/metrics.
 import type { Probe } from './probes/types.js';
 import { DependencyRunner } from './runner/dependency-runner.js';
 import { createScheduler, type Scheduler } from './runner/scheduler.js';
+import { withTokenBudget } from './runner/token-budget.js';
 import type { HistoryStore } from './store/sqlite-store.js';
 import type { HttpClient } from './transport/http-client.js';
 
@@ -68,7 +69,12 @@ export class Monitor {
     this.deps = deps;
     for (const dep of deps.config.dependencies) {
       const labels = { dependency: dep.id, vendor: dep.vendor, model: dep.model ?? '' };
-      const runner = new DependencyRunner(dep, deps.createProbe(dep), {
+      const probe = deps.createProbe(dep);
+      const budgeted =
+        dep.dailyTokenBudget === undefined
+          ? probe
+          : withTokenBudget(probe, { dailyTokens: dep.dailyTokenBudget, clock: deps.clock });
+      const runner = new DependencyRunner(dep, budgeted, {
         http: deps.http,
         now: deps.now,
         clock: deps.clock,
@@ -207,6 +213,15 @@ export class Monitor {
         credentialsMissing: r.credentialsMissing,
       });
       metrics.recordCheck(t.labels, r, round.finishedAt);
+    }
+    const countedResults = round.results.filter(
+      (r) => !r.skipped && r.errorClass !== 'circuit_open',
+    );
+    if (countedResults.length > 0) {
+      metrics.setBillingExhausted(
+        id,
+        countedResults.some((r) => r.reason === 'billing'),
+      );
     }
     t.rounds.unshift(round);
     if (t.rounds.length > ROUNDS_KEPT) t.rounds.length = ROUNDS_KEPT;

@@ -384,9 +384,13 @@ function resolveConfig(
         dep.degradedLatency ?? defaults.degradedLatency ?? BUILTIN_DEFAULTS.degradedLatencyMs,
       maxTokens: dep.maxTokens ?? defaults.maxTokens ?? BUILTIN_DEFAULTS.maxTokens,
       objective: dep.objective ?? defaults.objective ?? BUILTIN_DEFAULTS.objective,
+      degradedHeadroom:
+        dep.degradedHeadroom ?? defaults.degradedHeadroom ?? BUILTIN_DEFAULTS.degradedHeadroom,
       breaker: policy,
     };
     if (dep.team !== undefined) out.team = dep.team;
+    const budget = dep.dailyTokenBudget ?? defaults.dailyTokenBudget;
+    if (budget !== undefined) out.dailyTokenBudget = budget;
     if (intervalMs !== undefined) out.intervalMs = intervalMs;
     if (dep.schedule !== undefined) out.schedule = dep.schedule.trim();
     if (dep.apiKey) out.apiKey = dep.apiKey;

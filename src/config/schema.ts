@@ -277,6 +277,14 @@ const probeSettings = {
   degradedLatency: duration().optional(),
   degradedTtft: duration().optional(),
   maxTokens: integer(1, 4096).optional(),
+  degradedHeadroom: z
+    .number()
+    .refine((n) => n >= 0 && n < 1, {
+      error: (iss) =>
+        `expected a fraction of the rate limit from 0 to below 1 (0.1 = 10% left), got ${describeValue(iss.input)}`,
+    })
+    .optional(),
+  dailyTokenBudget: integer(1, 1_000_000_000).optional(),
   objective: z
     .number()
     .refine((n) => n >= 0.5 && n < 1, {
@@ -430,6 +438,7 @@ export const BUILTIN_DEFAULTS = {
   degradedLatencyMs: 4_000,
   maxTokens: 1,
   objective: 0.99,
+  degradedHeadroom: 0.1,
   errorThresholdPercentage: 50,
   volumeThreshold: 2,
   windowRounds: 3,

@@ -41,6 +41,10 @@ export interface DependencyConfig {
   maxTokens: number;
   /** Availability objective for SLO burn-rate alerts (0.99 = 99 %), exported as a metric. */
   objective: number;
+  /** Rate-limit headroom (remaining / limit) under which the dependency is degraded. */
+  degradedHeadroom: number;
+  /** Tokens the completion check may spend per UTC day; once spent it is skipped, not failed. */
+  dailyTokenBudget?: number;
   breaker: BreakerPolicy;
   /** vendor: http */
   url?: string;

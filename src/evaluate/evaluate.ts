@@ -1,5 +1,6 @@
 import type { ConsumerConfig, DependencyConfig } from '../config/types.js';
 import type { BreakerState, ConsumerState, DependencyState } from '../metrics/metrics.js';
+import { lowestHeadroom } from '../probes/ratelimit.js';
 import type { CheckResult } from '../probes/types.js';
 
 /** A check result as the runner saw it: with the attempts the bounded retry made. */
@@ -59,7 +60,10 @@ export function roundVerdict(round: Round): RoundVerdict {
 
 /** Short words for one failed result: "timeout: no answer within 10s". */
 export function describeFailure(r: CheckResult): string {
-  const cls = r.errorClass ?? 'bad_response';
+  const cls =
+    r.reason === 'billing'
+      ? 'rate_limited (billing: quota or spend cap exhausted, not transient)'
+      : (r.errorClass ?? 'bad_response');
   const status = r.httpStatus ? ` (HTTP ${r.httpStatus})` : '';
   return `${r.check} check: ${cls}${status}${r.message ? `: ${r.message}` : ''}`;
 }
@@ -72,7 +76,7 @@ const firstFailure = (round: Round): AttemptedResult | undefined =>
  * breaker. `auth` failures never make a dependency down: they make it unknown, flagged.
  */
 export function evaluateDependency(
-  dep: Pick<DependencyConfig, 'degradedLatencyMs' | 'degradedTtftMs'>,
+  dep: Pick<DependencyConfig, 'degradedLatencyMs' | 'degradedTtftMs' | 'degradedHeadroom'>,
   roundsNewestFirst: readonly Round[],
   breaker: BreakerState,
   policy: EvaluationPolicy = DEFAULT_POLICY,
@@ -95,7 +99,7 @@ export function evaluateDependency(
 }
 
 function judge(
-  dep: Pick<DependencyConfig, 'degradedLatencyMs' | 'degradedTtftMs'>,
+  dep: Pick<DependencyConfig, 'degradedLatencyMs' | 'degradedTtftMs' | 'degradedHeadroom'>,
   roundsNewestFirst: readonly Round[],
   breaker: BreakerState,
   policy: EvaluationPolicy,
@@ -172,6 +176,15 @@ function judge(
         `slow first token: ${Math.round(r.ttftMs)} ms (threshold ${dep.degradedTtftMs} ms)`,
       );
     }
+  }
+  const headroom = lowestHeadroom(latest.results.flatMap((r) => r.rateLimits ?? []));
+  if (headroom && headroom.fraction < dep.degradedHeadroom) {
+    const { reading } = headroom;
+    const resets =
+      reading.resetAt === undefined ? '' : `, resets ${new Date(reading.resetAt).toISOString()}`;
+    reasons.push(
+      `rate-limit headroom low: ${reading.remaining} of ${reading.limit} ${reading.resource.replace('_', ' ')} left (${(headroom.fraction * 100).toFixed(1)}%, threshold ${(dep.degradedHeadroom * 100).toFixed(0)}%)${resets}`,
+    );
   }
   return reasons.length > 0 ? { state: 'degraded', reasons } : { state: 'healthy', reasons: [] };
 }

@@ -33,6 +33,8 @@ export interface Metrics {
   setConsumerState(consumer: string, state: ConsumerState): void;
   probeOverrun(dependency: string): void;
   setConfigReloadSuccess(ok: boolean, at: number): void;
+  /** Whether the last round met a billing refusal (not a transient 429). */
+  setBillingExhausted(dependency: string, exhausted: boolean): void;
   /** Static facts of a dependency, for joins in alert rules and dashboards. */
   describeDependency(dep: DependencyLabels & { team?: string; objective: number }): void;
   /** Static facts of a consumer and its chain (position 0 = primary). */
@@ -85,6 +87,12 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
     labelNames: ['dependency', 'check'] as const,
     registers,
   });
+  const skipped = new Counter({
+    name: 'bellwether_probe_skipped_total',
+    help: 'Checks not run on purpose: no API key configured, or the daily token budget spent.',
+    labelNames: ['dependency', 'check', 'reason'] as const,
+    registers,
+  });
   const overruns = new Counter({
     name: 'bellwether_probe_overruns_total',
     help: 'Scheduled probe rounds skipped because the previous round was still running.',
@@ -119,6 +127,18 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
     name: 'bellwether_ratelimit_limit',
     help: 'Rate-limit size, as the vendor last reported.',
     labelNames: ['dependency', 'resource'] as const,
+    registers,
+  });
+  const rlReset = new Gauge({
+    name: 'bellwether_ratelimit_reset_timestamp_seconds',
+    help: 'When the rate-limit window resets, as the vendor last reported, Unix seconds.',
+    labelNames: ['dependency', 'resource'] as const,
+    registers,
+  });
+  const billing = new Gauge({
+    name: 'bellwether_billing_exhausted',
+    help: 'Whether the last probe round met a billing/quota refusal (insufficient_quota, spend cap): 1 or 0.',
+    labelNames: ['dependency'] as const,
     registers,
   });
   const tlsExpiry = new Gauge({
@@ -200,7 +220,11 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
     registry,
     recordCheck(dep, r, at) {
       const labels = { dependency: dep.dependency, vendor: dep.vendor, check: r.check };
-      if (r.skipped) return;
+      if (r.skipped) {
+        const reason = r.credentialsMissing ? 'no_key' : 'budget';
+        skipped.inc({ dependency: dep.dependency, check: r.check, reason });
+        return;
+      }
       if (r.errorClass === 'circuit_open') {
         // Counted once as circuit_open; the failure that opened the breaker was counted already.
         results.inc({ ...labels, outcome: 'failure', error_class: 'circuit_open' });
@@ -239,6 +263,7 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
         const l = { dependency: dep.dependency, resource: rl.resource };
         if (rl.remaining !== undefined) rlRemaining.set(l, rl.remaining);
         if (rl.limit !== undefined) rlLimit.set(l, rl.limit);
+        if (rl.resetAt !== undefined) rlReset.set(l, Math.floor(rl.resetAt / 1000));
       }
       if (r.tokens) {
         tokens.inc({ dependency: dep.dependency, type: 'input' }, r.tokens.input);
@@ -262,6 +287,9 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
     },
     probeOverrun(dependency) {
       overruns.inc({ dependency });
+    },
+    setBillingExhausted(dependency, exhausted) {
+      billing.set({ dependency }, exhausted ? 1 : 0);
     },
     describeDependency(dep) {
       dependencyInfo.set(

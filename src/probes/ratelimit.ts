@@ -27,6 +27,8 @@ const COUNT = /^\d+(?:\.\d+)?$/;
 export function parseGoDuration(text: string): number | undefined {
   const s = text.trim();
   if (s === '0') return 0;
+  // Azure and some compatible servers send plain seconds.
+  if (COUNT.test(s)) return Number(s) * 1000;
   if (!GO_DURATION.test(s)) return undefined;
   let ms = 0;
   for (const [, num, unit] of s.matchAll(GO_PART)) {
@@ -67,7 +69,9 @@ function reading(
  * Reads rate-limit headers from one response: OpenAI-style
  * `x-ratelimit-{limit,remaining,reset}-{requests,tokens}` (reset as a Go duration, taken
  * relative to `nowMs`) and Anthropic `anthropic-ratelimit-{requests,tokens,input-tokens,
- * output-tokens}-{limit,remaining,reset}` (reset as RFC 3339). Header names must be
+ * output-tokens}-{limit,remaining,reset}` (reset as RFC 3339), Azure's variants of the
+ * OpenAI names (reset in plain seconds) and Mistral's `x-ratelimit-{limit,remaining}-
+ * {req,tokens}-{minute,month}`. Header names must be
  * lower-case. Missing or garbled values are skipped; this never throws.
  */
 export function parseRateLimits(
@@ -96,7 +100,37 @@ export function parseRateLimits(
       parseCount(headers[`x-ratelimit-remaining-${resource}`]),
       resetMs === undefined ? undefined : nowMs + resetMs,
     );
-    if (openai) out.push(openai);
+    if (openai) {
+      out.push(openai);
+      continue;
+    }
+    // Mistral: per-minute windows (`-req-minute`, `-tokens-minute`), else per-month ones.
+    const short = resource === 'requests' ? 'req' : 'tokens';
+    for (const window of ['minute', 'month']) {
+      const mistral = reading(
+        resource,
+        parseCount(headers[`x-ratelimit-limit-${short}-${window}`]),
+        parseCount(headers[`x-ratelimit-remaining-${short}-${window}`]),
+        undefined,
+      );
+      if (mistral) {
+        out.push(mistral);
+        break;
+      }
+    }
   }
   return out;
+}
+
+/** The smallest remaining/limit fraction among readings that carry both, with its reading. */
+export function lowestHeadroom(
+  readings: readonly RateLimitReading[],
+): { fraction: number; reading: RateLimitReading } | undefined {
+  let lowest: { fraction: number; reading: RateLimitReading } | undefined;
+  for (const r of readings) {
+    if (r.limit === undefined || r.remaining === undefined || r.limit <= 0) continue;
+    const fraction = r.remaining / r.limit;
+    if (!lowest || fraction < lowest.fraction) lowest = { fraction, reading: r };
+  }
+  return lowest;
 }

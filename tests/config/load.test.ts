@@ -50,6 +50,7 @@ describe('parseConfigText', () => {
           degradedLatencyMs: 4_000,
           maxTokens: 1,
           objective: 0.99,
+          degradedHeadroom: 0.1,
           breaker: {
             errorThresholdPercentage: 50,
             volumeThreshold: 2,

@@ -30,7 +30,7 @@ const round = (...results: AttemptedResult[]): Round => ({
   finishedAt: 1,
   results,
 });
-const dep = { degradedLatencyMs: 4000, degradedTtftMs: 1500 };
+const dep = { degradedLatencyMs: 4000, degradedTtftMs: 1500, degradedHeadroom: 0.1 };
 
 describe('roundVerdict', () => {
   it.each([
@@ -80,6 +80,18 @@ describe('evaluateDependency', () => {
       'degraded',
     ],
     [
+      'rate-limit headroom under 10%',
+      [round(ok(100, { rateLimits: [{ resource: 'tokens', limit: 30_000, remaining: 1_000 }] }))],
+      'closed',
+      'degraded',
+    ],
+    [
+      'plenty of headroom',
+      [round(ok(100, { rateLimits: [{ resource: 'tokens', limit: 30_000, remaining: 29_000 }] }))],
+      'closed',
+      'healthy',
+    ],
+    [
       'an old failure in 10 rounds is healthy',
       [...Array.from({ length: 9 }, () => round(ok())), round(fail('timeout'))],
       'closed',
@@ -108,6 +120,26 @@ describe('evaluateDependency', () => {
     );
     expect(e).toMatchObject({ state: 'unknown', credentialProblem: 'missing' });
     expect(e.reasons[0]).toContain('OPENAI_API_KEY');
+  });
+
+  it('explains low headroom with the numbers', () => {
+    const e = evaluateDependency(
+      dep,
+      [round(ok(100, { rateLimits: [{ resource: 'requests', limit: 500, remaining: 3 }] }))],
+      'closed',
+    );
+    expect(e.reasons).toEqual([
+      'rate-limit headroom low: 3 of 500 requests left (0.6%, threshold 10%)',
+    ]);
+  });
+
+  it('calls a billing 429 what it is', () => {
+    const e = evaluateDependency(
+      dep,
+      [round(fail('rate_limited', { reason: 'billing', httpStatus: 429, message: 'quota' }))],
+      'closed',
+    );
+    expect(e.reasons[0]).toContain('billing: quota or spend cap exhausted');
   });
 
   it('says a rejected key is ours, not an outage', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGoDuration, parseRateLimits } from '../../src/probes/ratelimit.js';
+import { lowestHeadroom, parseGoDuration, parseRateLimits } from '../../src/probes/ratelimit.js';
 
 const NOW = Date.parse('2026-01-02T03:04:05.000Z');
 
@@ -17,11 +17,13 @@ describe('parseGoDuration', () => {
     ['500us', 0.5],
     ['250µs', 0.25],
     [' 20ms ', 20],
+    ['1', 1000],
+    ['60', 60_000],
   ])('%s → %d ms', (text, ms) => {
     expect(parseGoDuration(text)).toBeCloseTo(ms, 6);
   });
 
-  it.each(['', 's', '1', '10 s', '1d', '-1s', 'abc', '1s2', '2026-01-02T03:04:05Z'])(
+  it.each(['', 's', '10 s', '1d', '-1s', 'abc', '1s2', '2026-01-02T03:04:05Z'])(
     'rejects %j',
     (text) => {
       expect(parseGoDuration(text)).toBeUndefined();
@@ -94,5 +96,54 @@ describe('parseRateLimits', () => {
     ['unrelated headers', { 'content-type': 'application/json', 'retry-after': '3' }, []],
   ])('%s', (_name, headers, expected) => {
     expect(parseRateLimits(headers as Record<string, string>, NOW)).toEqual(expected);
+  });
+});
+
+describe('more vendors', () => {
+  it.each([
+    [
+      'Azure: remaining only, reset in seconds',
+      {
+        'x-ratelimit-remaining-requests': '79',
+        'x-ratelimit-remaining-tokens': '79000',
+        'x-ratelimit-limit-tokens': '80000',
+        'x-ratelimit-reset-tokens': '12',
+      },
+      [
+        { resource: 'requests', remaining: 79 },
+        { resource: 'tokens', limit: 80_000, remaining: 79_000, resetAt: NOW + 12_000 },
+      ],
+    ],
+    [
+      'Mistral per-minute windows',
+      {
+        'x-ratelimit-limit-req-minute': '60',
+        'x-ratelimit-remaining-req-minute': '58',
+        'x-ratelimit-limit-tokens-minute': '500000',
+        'x-ratelimit-remaining-tokens-minute': '499990',
+        'x-ratelimit-limit-tokens-month': '1000000000',
+        'x-ratelimit-remaining-tokens-month': '999999990',
+      },
+      [
+        { resource: 'requests', limit: 60, remaining: 58 },
+        { resource: 'tokens', limit: 500_000, remaining: 499_990 },
+      ],
+    ],
+  ])('%s', (_name, headers, expected) => {
+    expect(parseRateLimits(headers, NOW)).toEqual(expected);
+  });
+
+  it.each([
+    [[], undefined],
+    [[{ resource: 'requests' as const, remaining: 5 }], undefined],
+    [
+      [
+        { resource: 'requests' as const, limit: 500, remaining: 450 },
+        { resource: 'tokens' as const, limit: 30_000, remaining: 1_500 },
+      ],
+      0.05,
+    ],
+  ])('lowest headroom of %j is %s', (readings, fraction) => {
+    expect(lowestHeadroom(readings)?.fraction).toBe(fraction);
   });
 });

@@ -14,6 +14,7 @@ export function testDependency(over: Partial<DependencyConfig> = {}): Dependency
     degradedLatencyMs: 4000,
     maxTokens: 1,
     objective: 0.99,
+    degradedHeadroom: 0.1,
     breaker: {
       errorThresholdPercentage: 50,
       volumeThreshold: 2,
