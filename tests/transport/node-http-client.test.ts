@@ -1,14 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type HttpClient, HttpClientError } from '../../src/transport/http-client.js';
 import { createNodeHttpClient } from '../../src/transport/node-http-client.js';
 import { startFakeVendor } from '../support/fake-vendor.js';
+import { makeSelfSignedCert } from '../support/tls.js';
 
 interface TestServer {
   url: string;
@@ -486,44 +483,6 @@ describe('against the fake vendor', () => {
     expect(down.message).not.toContain(key);
   });
 });
-
-function makeSelfSignedCert(): { key: string; cert: string } | string {
-  let dir: string | undefined;
-  try {
-    dir = mkdtempSync(join(tmpdir(), 'bw-cert-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '2',
-        '-subj',
-        '/CN=bellwether-test',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      ],
-      { stdio: 'ignore' },
-    );
-    return {
-      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-    };
-  } catch (err) {
-    return `openssl CLI unavailable or failed (${(err as Error).message.split('\n')[0]})`;
-  } finally {
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const selfSigned = makeSelfSignedCert();
 const skipHttpsReason = typeof selfSigned === 'string' ? ` [skipped: ${selfSigned}]` : '';
