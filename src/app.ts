@@ -6,15 +6,19 @@ import { apiError } from './http/errors.js';
 import { healthRouter } from './http/health.js';
 import { metricsRouter } from './http/metrics.js';
 import { pageRouter } from './http/page.js';
+import { reloadRouter } from './http/reload.js';
 import { statusRouter } from './http/status.js';
 import type { ViewDeps } from './http/views.js';
 import type { Logger } from './log.js';
+import type { ReloadOutcome } from './main.js';
 
 /** What the HTTP app needs; built in main.ts (or a test). */
 export interface AppDeps extends ViewDeps {
   registry: Registry;
   logger: Logger;
   ready: () => boolean;
+  reload?: () => Promise<ReloadOutcome>;
+  reloadToken?: string;
 }
 
 /** The Hono app: one router per resource, no I/O at import. */
@@ -25,6 +29,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/v1/status', statusRouter(deps));
   app.route('/api/v1/dependencies', dependenciesRouter(deps));
   app.route('/api/v1/consumers', consumersRouter(deps));
+  app.route('/', reloadRouter(deps));
   app.route('/', pageRouter(deps));
   app.notFound((c) => apiError(c, 404, 'not_found', 'no such route'));
   app.onError((err, c) => {

@@ -14,6 +14,7 @@ Commands:
 Options:
   -c, --config FILE   config file (env BELLWETHER_CONFIG; default config/bellwether.yaml)
   -p, --port N        listen port for run (env PORT; default from config, 9477)
+                      SIGHUP, or POST /-/reload with BELLWETHER_RELOAD_TOKEN, reloads the config
       --log-level L   trace|debug|info|warn|error (env LOG_LEVEL; default info)
   -h, --help          this help
   -v, --version       print the version
@@ -118,7 +119,16 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const bellwether = await startBellwether({ config, port, logLevel });
+  const bellwether = await startBellwether({
+    config,
+    port,
+    logLevel,
+    reloadToken: process.env.BELLWETHER_RELOAD_TOKEN || undefined,
+  });
+  process.on('SIGHUP', () => {
+    bellwether.logger.info('SIGHUP: reloading the config');
+    void bellwether.reload();
+  });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;

@@ -4,11 +4,11 @@ import { performance } from 'node:perf_hooks';
 import { type ServerType, serve } from '@hono/node-server';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './app.js';
-import { formatConfigError, loadConfig } from './config/load.js';
+import { type ConfigError, formatConfigError, loadConfig } from './config/load.js';
 import type { BellwetherConfig } from './config/types.js';
 import { DEFAULT_POLICY, type EvaluationPolicy } from './evaluate/evaluate.js';
 import { createLogger, type Logger } from './log.js';
-import { createMetrics } from './metrics/metrics.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { Monitor } from './monitor.js';
 import { createProbe } from './probes/index.js';
 import { createScrubber } from './probes/scrub.js';
@@ -39,10 +39,17 @@ export function loadOrReport(
   return null;
 }
 
+/** What a reload did: the new config runs, or the old one keeps running and why. */
+export type ReloadOutcome =
+  | { ok: true; dependencies: number; restartNeeded: string[] }
+  | { ok: false; errors: ConfigError[] };
+
 /** A running Bellwether: everything main.ts built, and how to stop it. */
 export interface Bellwether {
-  config: BellwetherConfig;
-  monitor: Monitor;
+  /** The config now running (changes on a successful reload). */
+  readonly config: BellwetherConfig;
+  /** The monitor now running (replaced on a successful reload). */
+  readonly monitor: Monitor;
   registry: Registry;
   store: HistoryStore;
   logger: Logger;
@@ -50,6 +57,8 @@ export interface Bellwether {
   /** Listening port (the real one when 0 was asked for). */
   port?: number;
   server?: ServerType;
+  /** Re-reads the config file; a bad config is refused and the running one kept. */
+  reload(): Promise<ReloadOutcome>;
   stop(): Promise<void>;
 }
 
@@ -62,12 +71,25 @@ export interface BuildOptions {
   storePath?: string;
   policy?: EvaluationPolicy;
   firstRunSpreadMs?: number;
+  /** Environment for config reloads (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
-/** Wires config → store, metrics, probes, monitor. Starts nothing. */
-export function build(opts: BuildOptions): Omit<Bellwether, 'stop' | 'port' | 'server'> {
+interface Shared {
+  registry: Registry;
+  metrics: Metrics;
+  store: HistoryStore;
+  logger: Logger;
+  http: HttpClient;
+  /** Scrubs with the secrets of the config now running. */
+  scrub: (text: string) => string;
+  setSecrets(secrets: string[]): void;
+}
+
+function buildShared(opts: BuildOptions): Shared {
   const { config } = opts;
-  const scrub = createScrubber(config.secrets);
+  let scrubber = createScrubber(config.secrets);
+  const scrub = (text: string) => scrubber(text);
   const logger = createLogger({
     level: opts.logLevel ?? 'info',
     scrub,
@@ -93,36 +115,127 @@ export function build(opts: BuildOptions): Omit<Bellwether, 'stop' | 'port' | 's
       logger.error({ op, err: scrub(err.message) }, 'history store error; probing continues'),
   });
   const http = createNodeHttpClient({ userAgent: `bellwether/${readVersion()}` });
-  const monitor = new Monitor({
-    config,
-    createProbe: (dep) => createProbe(dep, scrub),
-    http,
-    store,
+  return {
+    registry,
     metrics,
+    store,
     logger,
+    http,
+    scrub,
+    setSecrets(secrets) {
+      scrubber = createScrubber(secrets);
+    },
+  };
+}
+
+function buildMonitor(
+  config: BellwetherConfig,
+  shared: Shared,
+  opts: BuildOptions,
+  previous?: Monitor,
+): Monitor {
+  return new Monitor({
+    config,
+    createProbe: (dep) => createProbe(dep, shared.scrub),
+    http: shared.http,
+    store: shared.store,
+    metrics: shared.metrics,
+    logger: shared.logger,
     now: () => performance.now(),
     clock: () => Date.now(),
     policy: opts.policy ?? DEFAULT_POLICY,
     firstRunSpreadMs: opts.firstRunSpreadMs,
+    previous,
   });
-  return { config, monitor, registry, store, logger, http };
+}
+
+/** Wires config → store, metrics, probes, monitor. Starts nothing (for `check`). */
+export function build(opts: BuildOptions): Omit<Bellwether, 'stop' | 'port' | 'server' | 'reload'> {
+  const shared = buildShared(opts);
+  const monitor = buildMonitor(opts.config, shared, opts);
+  return { config: opts.config, monitor, ...shared };
 }
 
 /** Starts probing and serving HTTP. The caller owns signals. */
 export async function startBellwether(
-  opts: BuildOptions & { port?: number; host?: string },
+  opts: BuildOptions & { port?: number; host?: string; reloadToken?: string },
 ): Promise<Bellwether> {
-  const parts = build(opts);
-  const { config, monitor, store, logger, http, registry } = parts;
+  const shared = buildShared(opts);
+  const { store, logger, http, registry, metrics } = shared;
+  let config = opts.config;
+  let monitor = buildMonitor(config, shared, opts);
+  const env = opts.env ?? process.env;
+  const maxDrainMs = () =>
+    Math.min(Math.max(1000, ...config.dependencies.map((d) => d.timeoutMs)) + 1000, 15_000);
+
+  let reloading: Promise<ReloadOutcome> | undefined;
+  const reload = (): Promise<ReloadOutcome> => {
+    reloading ??= (async (): Promise<ReloadOutcome> => {
+      const result = loadConfig(config.sourcePath, env);
+      if (!result.ok) {
+        metrics.setConfigReloadSuccess(false, Date.now());
+        for (const e of result.errors) {
+          logger.error(
+            { config: config.sourcePath },
+            `config reload refused: ${formatConfigError(e)}`,
+          );
+        }
+        logger.warn('config reload refused; the running config is kept');
+        return { ok: false, errors: result.errors };
+      }
+      const next = result.config;
+      const restartNeeded: string[] = [];
+      if (next.server.port !== config.server.port || next.server.host !== config.server.host) {
+        restartNeeded.push('server');
+      }
+      if (next.storage.path !== config.storage.path) restartNeeded.push('storage.path');
+      for (const key of restartNeeded) {
+        logger.warn(
+          { key },
+          'this setting changes only on restart; the rest of the config is applied',
+        );
+      }
+      shared.setSecrets([...new Set([...config.secrets, ...next.secrets])]);
+      const old = monitor;
+      await old.stop(maxDrainMs());
+      // Series of removed dependencies and consumers must not linger with stale values.
+      registry.resetMetrics();
+      registry.setDefaultLabels({ vantage: next.vantage });
+      monitor = buildMonitor(next, shared, opts, old);
+      config = next;
+      shared.setSecrets(next.secrets);
+      metrics.setConfigReloadSuccess(true, Date.now());
+      monitor.start();
+      logger.info(
+        { dependencies: next.dependencies.length, consumers: next.consumers.length },
+        'config reloaded',
+      );
+      return { ok: true, dependencies: next.dependencies.length, restartNeeded };
+    })().finally(() => {
+      reloading = undefined;
+    });
+    return reloading;
+  };
+
   const app = createApp({
-    monitor,
+    monitor: {
+      dependencies: () => monitor.dependencies(),
+      dependency: (id) => monitor.dependency(id),
+      consumer: (id) => monitor.consumer(id),
+    },
     store,
     registry,
     logger,
-    consumers: config.consumers,
-    vantage: config.vantage,
+    get consumers() {
+      return config.consumers;
+    },
+    get vantage() {
+      return config.vantage;
+    },
     clock: () => Date.now(),
     ready: () => monitor.running,
+    reload,
+    reloadToken: opts.reloadToken,
   });
   const port = opts.port ?? config.server.port;
   const host = opts.host ?? config.server.host;
@@ -159,13 +272,13 @@ export async function startBellwether(
       'notify entries are validated but not sent yet by this version',
     );
   }
-  const maxTimeout = Math.max(1000, ...config.dependencies.map((d) => d.timeoutMs));
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       logger.info('stopping: no new probes, waiting for in-flight ones');
       clearInterval(pruneTimer);
-      const left = await monitor.stop(Math.min(maxTimeout + 1000, 15_000));
+      await reloading?.catch(() => undefined);
+      const left = await monitor.stop(maxDrainMs());
       if (left > 0) logger.warn({ rounds: left }, 'gave up waiting for in-flight probe rounds');
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -178,5 +291,20 @@ export async function startBellwether(
     })();
     return stopping;
   };
-  return { ...parts, port: address.port, server, stop };
+  return {
+    get config() {
+      return config;
+    },
+    get monitor() {
+      return monitor;
+    },
+    registry,
+    store,
+    logger,
+    http,
+    port: address.port,
+    server,
+    reload,
+    stop,
+  };
 }

@@ -32,6 +32,8 @@ export interface MonitorDeps {
   retryDelayMs?: number;
   firstRunSpreadMs?: number;
   policy?: EvaluationPolicy;
+  /** The monitor this one replaces on a config reload: unchanged dependencies keep their recent rounds. */
+  previous?: Monitor;
 }
 
 /** A dependency's live view, for the API and the status page. */
@@ -82,10 +84,21 @@ export class Monitor {
         retryDelayMs: deps.retryDelayMs,
         onBreakerTransition: (id, to) => this.onBreakerTransition(id, to),
       });
-      const evaluation: DependencyEvaluation = { state: 'unknown', reasons: ['not probed yet'] };
-      this.tracked.set(dep.id, { runner, labels, rounds: [], evaluation, overruns: 0 });
+      const carried = deps.previous?.carry(dep);
+      const evaluation: DependencyEvaluation = carried?.evaluation ?? {
+        state: 'unknown',
+        reasons: ['not probed yet'],
+      };
+      this.tracked.set(dep.id, {
+        runner,
+        labels,
+        rounds: carried?.rounds ?? [],
+        evaluation,
+        since: carried?.since,
+        overruns: 0,
+      });
       deps.metrics.describeDependency({ ...labels, team: dep.team, objective: dep.objective });
-      deps.metrics.setDependencyState(labels, 'unknown');
+      deps.metrics.setDependencyState(labels, evaluation.state);
       deps.metrics.setBreakerState(dep.id, 'closed');
     }
     for (const c of deps.config.consumers) {
@@ -133,6 +146,16 @@ export class Monitor {
     clearTimeout(timer);
     for (const t of this.tracked.values()) t.runner.shutdown();
     return outcome === 'done' ? 0 : pending.filter((t) => t.runner.busy).length;
+  }
+
+  /**
+   * The recent rounds of a dependency whose config is unchanged, for the monitor that
+   * replaces this one on a reload; undefined when it changed or is new.
+   */
+  carry(dep: DependencyConfig): Pick<Tracked, 'rounds' | 'evaluation' | 'since'> | undefined {
+    const t = this.tracked.get(dep.id);
+    if (!t || JSON.stringify(t.runner.dependency) !== JSON.stringify(dep)) return undefined;
+    return { rounds: [...t.rounds], evaluation: t.evaluation, since: t.since };
   }
 
   /** Runs one round of a dependency now; null when unknown id or a round is already running. */

@@ -181,6 +181,12 @@ describe('HTTP routes', () => {
     );
   });
 
+  it('refuses reload over HTTP when no token is configured', async () => {
+    const res = await app.request('/-/reload', { method: 'POST' });
+    expect(res.status).toBe(403);
+    expect((await json(res)).error.code).toBe('reload_disabled');
+  });
+
   it('answers OpenMetrics when asked', async () => {
     const res = await app.request('/metrics', {
       headers: { accept: 'application/openmetrics-text; version=1.0.0' },

@@ -1,0 +1,59 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Hono } from 'hono';
+import { formatConfigError } from '../config/load.js';
+import type { ReloadOutcome } from '../main.js';
+import { apiError } from './errors.js';
+
+/** True when `given` equals `expected`, compared in constant time. */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  // Compare against itself on a length mismatch so timing does not tell the length apart.
+  return a.length === b.length ? timingSafeEqual(a, b) : !timingSafeEqual(b, b);
+}
+
+/**
+ * POST /-/reload: re-read the config file. Only with `Authorization: Bearer <token>` and a
+ * token configured (BELLWETHER_RELOAD_TOKEN); SIGHUP does the same without HTTP.
+ */
+export function reloadRouter(deps: {
+  reload?: () => Promise<ReloadOutcome>;
+  reloadToken?: string;
+}): Hono {
+  const app = new Hono();
+  app.post('/-/reload', async (c) => {
+    if (!deps.reload || !deps.reloadToken) {
+      return apiError(
+        c,
+        403,
+        'reload_disabled',
+        'reload over HTTP is off: set BELLWETHER_RELOAD_TOKEN, or send SIGHUP',
+      );
+    }
+    const header = c.req.header('authorization') ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+    if (!sameSecret(token, deps.reloadToken)) {
+      c.header('www-authenticate', 'Bearer');
+      return apiError(c, 401, 'unauthorized', 'a valid bearer token is required');
+    }
+    const outcome = await deps.reload();
+    if (!outcome.ok) {
+      return c.json(
+        {
+          error: {
+            code: 'invalid_config',
+            message: 'the new config was refused; the running config is kept',
+            details: outcome.errors.map(formatConfigError),
+          },
+        },
+        400,
+      );
+    }
+    return c.json({
+      ok: true,
+      dependencies: outcome.dependencies,
+      restartNeeded: outcome.restartNeeded,
+    });
+  });
+  return app;
+}
