@@ -1,5 +1,8 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
 import type { Registry } from 'prom-client';
+import { type AccessOptions, accessControl } from './http/access.js';
 import { consumersRouter } from './http/consumers.js';
 import { dependenciesRouter } from './http/dependencies.js';
 import { apiError } from './http/errors.js';
@@ -19,11 +22,37 @@ export interface AppDeps extends ViewDeps {
   ready: () => boolean;
   reload?: () => Promise<ReloadOutcome>;
   reloadToken?: string;
+  access?: AccessOptions;
 }
+
+/** Requests larger than this are refused: no route takes a body bigger than a token. */
+const MAX_BODY_BYTES = 16 * 1024;
 
 /** The Hono app: one router per resource, no I/O at import. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        apiError(c, 413, 'too_large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`),
+    }),
+  );
+  app.use('*', accessControl(deps.access ?? {}));
   app.route('/', healthRouter(deps));
   app.route('/', metricsRouter({ registry: deps.registry, vantage: deps.vantage }));
   app.route('/api/v1/status', statusRouter(deps));

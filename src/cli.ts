@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { DEFAULT_POLICY } from './evaluate/evaluate.js';
+import { accessFromEnv } from './http/access.js';
 import { build, loadOrReport, readVersion, startBellwether } from './main.js';
 import type { DependencySnapshot } from './monitor.js';
 
@@ -124,6 +125,7 @@ async function main(argv: string[]): Promise<number> {
     port,
     logLevel,
     reloadToken: process.env.BELLWETHER_RELOAD_TOKEN || undefined,
+    access: accessFromEnv(process.env),
   });
   process.on('SIGHUP', () => {
     bellwether.logger.info('SIGHUP: reloading the config');

@@ -7,6 +7,7 @@ import { createApp } from './app.js';
 import { type ConfigError, formatConfigError, loadConfig } from './config/load.js';
 import type { BellwetherConfig } from './config/types.js';
 import { DEFAULT_POLICY, type EvaluationPolicy } from './evaluate/evaluate.js';
+import type { AccessOptions } from './http/access.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { Monitor } from './monitor.js';
@@ -158,7 +159,12 @@ export function build(opts: BuildOptions): Omit<Bellwether, 'stop' | 'port' | 's
 
 /** Starts probing and serving HTTP. The caller owns signals. */
 export async function startBellwether(
-  opts: BuildOptions & { port?: number; host?: string; reloadToken?: string },
+  opts: BuildOptions & {
+    port?: number;
+    host?: string;
+    reloadToken?: string;
+    access?: AccessOptions;
+  },
 ): Promise<Bellwether> {
   const shared = buildShared(opts);
   const { store, logger, http, registry, metrics } = shared;
@@ -236,13 +242,21 @@ export async function startBellwether(
     ready: () => monitor.running,
     reload,
     reloadToken: opts.reloadToken,
+    access: opts.access,
   });
   const port = opts.port ?? config.server.port;
   const host = opts.host ?? config.server.host;
   const { server, address } = await new Promise<{ server: ServerType; address: AddressInfo }>(
     (resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port, hostname: host }, (info) =>
-        resolve({ server: s, address: info }),
+      const s = serve(
+        {
+          fetch: app.fetch,
+          port,
+          hostname: host,
+          // Small headers only (no route needs more); slow clients are cut off.
+          serverOptions: { maxHeaderSize: 8192, headersTimeout: 10_000, requestTimeout: 30_000 },
+        },
+        (info) => resolve({ server: s, address: info }),
       );
       s.once('error', reject);
     },

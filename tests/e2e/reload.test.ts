@@ -84,6 +84,11 @@ ${extra}`,
     expect(health.status).toBe(200);
   });
 
+  it('refuses oversized request headers at the socket (431)', async () => {
+    const res = await fetch(`${base}/api/v1/status`, { headers: { 'x-big': 'a'.repeat(20_000) } });
+    expect(res.status).toBe(431);
+  });
+
   it.each([
     ['a wrong token', 'nope', 401],
     ['no token', '', 401],
