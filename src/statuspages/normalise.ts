@@ -31,7 +31,12 @@ export function worstComponentStatus(a: ComponentStatus, b: ComponentStatus): Co
 }
 
 const word = (value: unknown): string =>
-  typeof value === 'string' ? value.trim().toLowerCase().replace(/[\s-]+/g, '_') : '';
+  typeof value === 'string'
+    ? value
+        .trim()
+        .toLowerCase()
+        .replace(/[\s-]+/g, '_')
+    : '';
 
 /** Maps a page indicator, including incident.io's and unexpected spellings. */
 export function mapIndicator(value: unknown): StatusIndicator {
@@ -93,7 +98,7 @@ export function indicatorOfComponent(status: ComponentStatus): StatusIndicator {
   }
 }
 
-/** The indicator an active incident's impact implies; an incident of unknown impact counts as minor. */
+/** The indicator an active incident's impact implies; an unknown impact counts as minor. */
 export function indicatorOfImpact(impact: string | undefined): StatusIndicator {
   const v = word(impact);
   if (v === 'none') return 'none';

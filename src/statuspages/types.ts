@@ -1,4 +1,4 @@
-/** Overall page indicator: Statuspage's four values plus incident.io's `maintenance`, and `unknown`. */
+/** Page indicator: Statuspage's four values, incident.io's `maintenance`, and `unknown`. */
 export const STATUS_INDICATORS = [
   'none',
   'minor',
@@ -9,7 +9,7 @@ export const STATUS_INDICATORS = [
 ] as const;
 export type StatusIndicator = (typeof STATUS_INDICATORS)[number];
 
-/** Component status: Statuspage's five values plus `unknown` (the one-hot set of `bellwether_vendor_status`). */
+/** Component status: Statuspage's five values and `unknown` (one-hot in `bellwether_vendor_status`). */
 export const COMPONENT_STATUSES = [
   'operational',
   'degraded_performance',
@@ -23,7 +23,7 @@ export type ComponentStatus = (typeof COMPONENT_STATUSES)[number];
 /** Which kind of document the status came from. */
 export type StatusSource = 'statuspage' | 'incident.io' | 'rss' | 'atom';
 
-/** One vendor component, or a configured component name the page did not list (status `unknown`). */
+/** A vendor component, or a configured name the page did not list (status `unknown`). */
 export interface StatusComponent {
   name: string;
   status: ComponentStatus;
@@ -34,9 +34,9 @@ export interface StatusComponent {
 /** An active (unresolved) vendor incident. */
 export interface StatusIncident {
   name: string;
-  /** Vendor's word, lower case: investigating, identified, monitoring, … (`active` when a feed gives none). */
+  /** Vendor's word, lower case: investigating, identified, monitoring, … (feeds: `active` if none). */
   status: string;
-  /** Vendor's impact word (none|minor|major|critical, or incident.io's), or one guessed from a feed's title. */
+  /** Vendor's impact word (none|minor|major|critical, incident.io's), or guessed from a feed item. */
   impact?: string;
   url?: string;
   /** ISO 8601. */
@@ -71,7 +71,7 @@ export interface ParsedStatus {
   components: StatusComponent[];
   incidents: StatusIncident[];
   maintenance: StatusMaintenance[];
-  /** Configured component names that matched nothing on the page (a typo, or a renamed component). */
+  /** Configured component names that matched nothing on the page (typo, renamed component). */
   unmatchedComponents: string[];
 }
 
