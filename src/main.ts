@@ -13,6 +13,7 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { Monitor } from './monitor.js';
 import { createProbe } from './probes/index.js';
 import { createScrubber } from './probes/scrub.js';
+import { createStatusPagePoller, type StatusPagePoller } from './statuspages/index.js';
 import { type HistoryStore, openSqliteStore } from './store/sqlite-store.js';
 import type { HttpClient } from './transport/http-client.js';
 import { createNodeHttpClient } from './transport/node-http-client.js';
@@ -60,6 +61,8 @@ export interface Bellwether {
   server?: ServerType;
   /** Re-reads the config file; a bad config is refused and the running one kept. */
   reload(): Promise<ReloadOutcome>;
+  /** Polls every vendor status page now (tests; the poller also runs on its own timer). */
+  pollStatusPages(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -151,7 +154,9 @@ function buildMonitor(
 }
 
 /** Wires config → store, metrics, probes, monitor. Starts nothing (for `check`). */
-export function build(opts: BuildOptions): Omit<Bellwether, 'stop' | 'port' | 'server' | 'reload'> {
+export function build(
+  opts: BuildOptions,
+): Omit<Bellwether, 'stop' | 'port' | 'server' | 'reload' | 'pollStatusPages'> {
   const shared = buildShared(opts);
   const monitor = buildMonitor(opts.config, shared, opts);
   return { config: opts.config, monitor, ...shared };
@@ -170,6 +175,19 @@ export async function startBellwether(
   const { store, logger, http, registry, metrics } = shared;
   let config = opts.config;
   let monitor = buildMonitor(config, shared, opts);
+  const startPoller = (pages: BellwetherConfig['statusPages']): StatusPagePoller => {
+    const poller = createStatusPagePoller({
+      pages,
+      http,
+      clock: () => Date.now(),
+      logger: logger.child({ component: 'statuspages' }),
+      // Always the monitor now running, also after a reload.
+      onUpdate: (status) => monitor.setVendorStatus(status),
+    });
+    poller.start();
+    return poller;
+  };
+  let poller: StatusPagePoller | undefined;
   const env = opts.env ?? process.env;
   const maxDrainMs = () =>
     Math.min(Math.max(1000, ...config.dependencies.map((d) => d.timeoutMs)) + 1000, 15_000);
@@ -209,6 +227,8 @@ export async function startBellwether(
       registry.setDefaultLabels({ vantage: next.vantage });
       monitor = buildMonitor(next, shared, opts, old);
       config = next;
+      poller?.stop();
+      poller = startPoller(next.statusPages);
       shared.setSecrets(next.secrets);
       metrics.setConfigReloadSuccess(true, Date.now());
       monitor.start();
@@ -262,6 +282,7 @@ export async function startBellwether(
     },
   );
   monitor.start();
+  poller = startPoller(config.statusPages);
   // Retention: prune once now, then hourly; one wake-up an hour costs nothing.
   const prune = () => {
     const removed = store.prune(Date.now() - config.storage.retentionMs);
@@ -292,6 +313,7 @@ export async function startBellwether(
       logger.info('stopping: no new probes, waiting for in-flight ones');
       clearInterval(pruneTimer);
       await reloading?.catch(() => undefined);
+      poller?.stop();
       const left = await monitor.stop(maxDrainMs());
       if (left > 0) logger.warn({ rounds: left }, 'gave up waiting for in-flight probe rounds');
       await new Promise<void>((resolve) => {
@@ -319,6 +341,9 @@ export async function startBellwether(
     port: address.port,
     server,
     reload,
+    async pollStatusPages() {
+      await poller?.pollNow();
+    },
     stop,
   };
 }

@@ -13,8 +13,29 @@ import type { Probe } from './probes/types.js';
 import { DependencyRunner } from './runner/dependency-runner.js';
 import { createScheduler, type Scheduler } from './runner/scheduler.js';
 import { withTokenBudget } from './runner/token-budget.js';
+import {
+  type Agreement,
+  agreement,
+  declaredReason,
+  type VendorStatus,
+  vendorDeclaresProblem,
+} from './statuspages/index.js';
 import type { HistoryStore } from './store/sqlite-store.js';
 import type { HttpClient } from './transport/http-client.js';
+
+/** The status page a dependency follows: its own `statusPage`, else its vendor's. */
+const pageOf = (dep: DependencyConfig): string => dep.statusPage ?? dep.vendor;
+
+/** A vendor-declared problem makes a dependency at least degraded, and is always said. */
+function withVendorStatus(
+  e: DependencyEvaluation,
+  vendor: VendorStatus | undefined,
+): DependencyEvaluation {
+  if (!vendor || !vendorDeclaresProblem(vendor)) return e;
+  const reason = declaredReason(vendor) ?? `${vendor.vendor} status page reports a problem`;
+  if (e.state === 'healthy') return { ...e, state: 'degraded', reasons: [reason] };
+  return { ...e, reasons: [...e.reasons, reason] };
+}
 
 /** Rounds kept in memory per dependency for evaluation (the store keeps the history). */
 const ROUNDS_KEPT = 20;
@@ -40,6 +61,10 @@ export interface MonitorDeps {
 export interface DependencySnapshot {
   config: DependencyConfig;
   evaluation: DependencyEvaluation;
+  /** What the vendor's own status page says, when one is configured for this dependency. */
+  vendorStatus?: VendorStatus;
+  /** Whether our probes agree with the vendor's status page. */
+  agreement?: Agreement;
   breaker: BreakerState;
   lastRound?: Round;
   /** Epoch ms since when the dependency has been in its current state. */
@@ -48,6 +73,7 @@ export interface DependencySnapshot {
 }
 
 interface Tracked {
+  agreement?: Agreement;
   runner: DependencyRunner;
   labels: DependencyLabels;
   rounds: Round[];
@@ -65,6 +91,7 @@ export class Monitor {
   private readonly tracked = new Map<string, Tracked>();
   private readonly consumers = new Map<string, ConsumerEvaluation>();
   private readonly scheduler: Scheduler;
+  private readonly vendorStatuses = new Map<string, VendorStatus>();
   private readonly roundListeners = new Set<(dependency: string, round: Round) => void>();
 
   constructor(deps: MonitorDeps) {
@@ -202,6 +229,8 @@ export class Monitor {
     return {
       config: t.runner.dependency,
       evaluation: t.evaluation,
+      vendorStatus: this.vendorStatuses.get(pageOf(t.runner.dependency)),
+      agreement: t.agreement,
       breaker: t.runner.breakerState,
       lastRound: t.rounds[0],
       since: t.since,
@@ -215,6 +244,15 @@ export class Monitor {
 
   consumer(id: string): ConsumerEvaluation | undefined {
     return this.consumers.get(id);
+  }
+
+  /** A vendor status page was polled: export it and re-judge the dependencies that follow it. */
+  setVendorStatus(status: VendorStatus): void {
+    this.vendorStatuses.set(status.vendor, status);
+    this.deps.metrics.setVendorStatus(status);
+    for (const t of this.tracked.values()) {
+      if (pageOf(t.runner.dependency) === status.vendor) this.reevaluate(t, this.deps.clock());
+    }
   }
 
   private onRound(t: Tracked, round: Round): void {
@@ -261,12 +299,15 @@ export class Monitor {
 
   private reevaluate(t: Tracked, at: number): void {
     const previous = t.evaluation;
-    const evaluation = evaluateDependency(
+    const fromProbes = evaluateDependency(
       t.runner.dependency,
       t.rounds,
       t.runner.breakerState,
       this.deps.policy,
     );
+    const vendor = this.vendorStatuses.get(pageOf(t.runner.dependency));
+    t.agreement = agreement(vendor, fromProbes.state);
+    const evaluation = withVendorStatus(fromProbes, vendor);
     t.evaluation = evaluation;
     if (evaluation.state === previous.state) return;
     t.since = at;

@@ -96,10 +96,20 @@ export interface DocumentInterpolation {
   secrets: string[];
   /** Dependency index → the environment variable its apiKey comes from. */
   apiKeyEnv: Map<number, string>;
+  /** Dependency index → credential key (accessKeyId, …) → the environment variable it comes from. */
+  credentialEnv: Map<number, Map<string, string>>;
 }
 
 // `header` values hold a secret only in part (`Bearer ${TOKEN}`), the others wholly.
-type SecretKind = 'apiKey' | 'whole' | 'header';
+// `credential` fields behave like apiKey: optional, so an unset variable only removes them.
+type SecretKind = 'apiKey' | 'credential' | 'whole' | 'header';
+
+// Bedrock's SigV4 credentials.
+const CREDENTIAL_KEYS: ReadonlySet<string> = new Set([
+  'accessKeyId',
+  'secretAccessKey',
+  'sessionToken',
+]);
 
 const NOTIFY_SECRET_KEYS: ReadonlySet<string> = new Set([
   'routingKey',
@@ -115,6 +125,9 @@ function secretKind(path: PathSegment[], parent: YAMLMap | undefined): SecretKin
   if (typeof index !== 'number') return undefined;
   if (top === 'dependencies') {
     if (path.length === 3 && key === 'apiKey') return 'apiKey';
+    if (path.length === 3 && typeof key === 'string' && CREDENTIAL_KEYS.has(key)) {
+      return 'credential';
+    }
     if (path.length === 4 && key === 'headers' && sub !== undefined) return 'header';
     return undefined;
   }
@@ -137,15 +150,17 @@ function retype(value: string): string | number | boolean {
 
 /**
  * Interpolates environment variables into every string scalar of the document, in place.
- * A missing variable is an issue naming it, except in a dependency's `apiKey`: there the key
- * is removed (the field becomes absent) and the variable is remembered in `apiKeyEnv`.
- * Values landing in secret-bearing fields (apiKey, header values, notifier keys and URLs)
- * are collected in `secrets`, as are literal apiKey and notifier secret values.
+ * A missing variable is an issue naming it, except in a dependency's `apiKey` (and Bedrock's
+ * `accessKeyId`, `secretAccessKey`, `sessionToken`): there the key is removed (the field
+ * becomes absent) and the variable is remembered in `apiKeyEnv` (`credentialEnv`).
+ * Values landing in secret-bearing fields (those credentials, header values, notifier keys
+ * and URLs) are collected in `secrets`, as are literal credential and notifier secret values.
  */
 export function interpolateDocument(doc: Document, env: NodeJS.ProcessEnv): DocumentInterpolation {
   const issues: InterpolationIssue[] = [];
   const secrets = new Set<string>();
   const apiKeyEnv = new Map<number, string>();
+  const credentialEnv = new Map<number, Map<string, string>>();
 
   const visitScalar = (
     node: Node,
@@ -161,9 +176,14 @@ export function interpolateDocument(doc: Document, env: NodeJS.ProcessEnv): Docu
       return;
     }
     const depIndex = path[1] as number;
-    if (kind === 'apiKey') {
+    if (kind === 'apiKey' || kind === 'credential') {
       const envName = result.missing[0] ?? result.refs[0]?.name;
-      if (envName !== undefined) apiKeyEnv.set(depIndex, envName);
+      if (envName !== undefined && kind === 'apiKey') apiKeyEnv.set(depIndex, envName);
+      if (envName !== undefined && kind === 'credential') {
+        const names = credentialEnv.get(depIndex) ?? new Map<string, string>();
+        names.set(String(path[2]), envName);
+        credentialEnv.set(depIndex, names);
+      }
       if (result.missing.length > 0 || result.value === '') {
         parent?.delete(key);
         return;
@@ -213,5 +233,5 @@ export function interpolateDocument(doc: Document, env: NodeJS.ProcessEnv): Docu
   };
 
   visit(doc.contents, [], undefined, undefined);
-  return { issues, secrets: [...secrets], apiKeyEnv };
+  return { issues, secrets: [...secrets], apiKeyEnv, credentialEnv };
 }

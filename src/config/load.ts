@@ -21,6 +21,7 @@ import {
   configSchema,
   defaultChecks,
   NOTIFIER_KEYS,
+  regionFromBedrockUrl,
   type SchemaIssue,
 } from './schema.js';
 import type {
@@ -51,9 +52,13 @@ export type ConfigLoadResult =
 /** Config files above this size are refused unread: a config is small, a huge one is a mistake. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 
+// azure-openai has none (the resource name is the operator's); bedrock's follows its region.
 const DEFAULT_BASE_URLS: Readonly<Partial<Record<Vendor, string>>> = {
   openai: 'https://api.openai.com/v1',
   anthropic: 'https://api.anthropic.com',
+  gemini: 'https://generativelanguage.googleapis.com',
+  cohere: 'https://api.cohere.com',
+  ollama: 'http://localhost:11434',
 };
 
 /** Formats an error as `FILE:LINE:COL: PATH: MESSAGE`, the shape editors and CI annotate. */
@@ -341,6 +346,41 @@ function stripSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
+/**
+ * Bedrock's region, control plane and credentials. With neither an API key nor a complete
+ * SigV4 pair, `apiKeyEnv` names the variable that is missing, so the report says which.
+ */
+function resolveBedrock(
+  out: DependencyConfig,
+  dep: ConfigInput['dependencies'][number],
+  region: string | undefined,
+  credentialEnv: ReadonlyMap<string, string> | undefined,
+): void {
+  if (region !== undefined) out.region = region;
+  const controlPlane =
+    dep.controlPlaneUrl ??
+    (region === undefined ? undefined : `https://bedrock.${region}.amazonaws.com`);
+  if (controlPlane !== undefined) out.controlPlaneUrl = stripSlash(controlPlane);
+  if (dep.accessKeyId) out.accessKeyId = dep.accessKeyId;
+  if (dep.secretAccessKey) out.secretAccessKey = dep.secretAccessKey;
+  if (dep.sessionToken) out.sessionToken = dep.sessionToken;
+  const sigv4Written =
+    dep.accessKeyId !== undefined ||
+    dep.secretAccessKey !== undefined ||
+    credentialEnv?.has('accessKeyId') === true ||
+    credentialEnv?.has('secretAccessKey') === true;
+  const complete =
+    out.apiKey !== undefined ||
+    (out.accessKeyId !== undefined && out.secretAccessKey !== undefined);
+  if (complete || !sigv4Written) return;
+  const missing = (['accessKeyId', 'secretAccessKey'] as const)
+    .filter((key) => out[key] === undefined)
+    .map((key) => credentialEnv?.get(key));
+  const name = missing.find((n) => n !== undefined);
+  if (name !== undefined) out.apiKeyEnv = name;
+  else delete out.apiKeyEnv;
+}
+
 function resolveConfig(
   input: ConfigInput,
   interpolation: DocumentInterpolation,
@@ -372,7 +412,16 @@ function resolveConfig(
         (intervalMs === undefined ? BUILTIN_DEFAULTS.scheduledResetTimeoutMs : 2 * intervalMs),
     };
     const isHttp = dep.vendor === 'http';
-    const baseUrl = isHttp ? dep.url : (dep.baseUrl ?? DEFAULT_BASE_URLS[dep.vendor]);
+    const region =
+      dep.vendor === 'bedrock'
+        ? (dep.region ??
+          (dep.baseUrl === undefined ? undefined : regionFromBedrockUrl(dep.baseUrl)))
+        : undefined;
+    const baseUrl = isHttp
+      ? dep.url
+      : (dep.baseUrl ??
+        DEFAULT_BASE_URLS[dep.vendor] ??
+        (region === undefined ? undefined : `https://bedrock-runtime.${region}.amazonaws.com`));
     const out: DependencyConfig = {
       id: dep.id,
       vendor: dep.vendor,
@@ -389,6 +438,7 @@ function resolveConfig(
       breaker: policy,
     };
     if (dep.team !== undefined) out.team = dep.team;
+    if (dep.statusPage !== undefined) out.statusPage = dep.statusPage;
     const budget = dep.dailyTokenBudget ?? defaults.dailyTokenBudget;
     if (budget !== undefined) out.dailyTokenBudget = budget;
     if (intervalMs !== undefined) out.intervalMs = intervalMs;
@@ -396,6 +446,12 @@ function resolveConfig(
     if (dep.apiKey) out.apiKey = dep.apiKey;
     const apiKeyEnv = interpolation.apiKeyEnv.get(index);
     if (apiKeyEnv !== undefined) out.apiKeyEnv = apiKeyEnv;
+    if (dep.vendor === 'bedrock') {
+      resolveBedrock(out, dep, region, interpolation.credentialEnv.get(index));
+    }
+    if (dep.vendor === 'azure-openai' && dep.apiVersion !== undefined) {
+      out.apiVersion = dep.apiVersion;
+    }
     if (dep.model !== undefined) out.model = dep.model;
     const ttft = dep.degradedTtft ?? defaults.degradedTtft;
     if (ttft !== undefined) out.degradedTtftMs = ttft;

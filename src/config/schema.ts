@@ -246,6 +246,31 @@ const expectedStatus = () =>
     return value as number[];
   });
 
+const API_VERSION = /^\d{4}-\d{2}-\d{2}(?:-preview)?$/;
+const apiVersion = () =>
+  expecting('an api-version').refine((s) => API_VERSION.test(s), {
+    error: (iss) =>
+      `expected an api-version like 2024-10-21 or 2025-04-01-preview (leave apiVersion out for the v1 surface), got ${describeValue(iss.input)}`,
+  });
+
+const AWS_REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+const awsRegion = () =>
+  expecting('an AWS region').refine((s) => AWS_REGION.test(s), {
+    error: (iss) => `expected an AWS region like us-east-1, got ${describeValue(iss.input)}`,
+  });
+
+/** The region in a Bedrock runtime URL (`https://bedrock-runtime.us-east-1.amazonaws.com`, FIPS and VPC endpoints included). */
+export function regionFromBedrockUrl(url: string): string | undefined {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+  const region = /(?:^|\.)bedrock-runtime(?:-fips)?\.([a-z0-9-]+)\./.exec(host)?.[1];
+  return region !== undefined && AWS_REGION.test(region) ? region : undefined;
+}
+
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, {
     error: (iss) =>
@@ -299,6 +324,7 @@ const dependencySchema = strict({
   id: id(),
   vendor: oneOf(VENDORS),
   team: nonEmpty().optional(),
+  statusPage: nonEmpty().optional(),
   baseUrl: httpUrl().optional(),
   apiKey: secret().optional(),
   model: nonEmpty().optional(),
@@ -310,6 +336,12 @@ const dependencySchema = strict({
   expectedStatus: expectedStatus().optional(),
   bodyMatch: regex().optional(),
   headers: z.record(z.string(), secret()).nullish(),
+  apiVersion: apiVersion().optional(),
+  region: awsRegion().optional(),
+  accessKeyId: secret().optional(),
+  secretAccessKey: secret().optional(),
+  sessionToken: secret().optional(),
+  controlPlaneUrl: httpUrl().optional(),
 });
 
 const consumerSchema = strict({
@@ -446,6 +478,15 @@ export const BUILTIN_DEFAULTS = {
 } as const;
 
 const HTTP_ONLY_KEYS = ['url', 'method', 'expectedStatus', 'bodyMatch'] as const;
+// Keys one vendor reads and the others would silently ignore.
+const VENDOR_ONLY_KEYS: ReadonlyMap<string, Vendor> = new Map([
+  ['apiVersion', 'azure-openai'],
+  ['region', 'bedrock'],
+  ['accessKeyId', 'bedrock'],
+  ['secretAccessKey', 'bedrock'],
+  ['sessionToken', 'bedrock'],
+  ['controlPlaneUrl', 'bedrock'],
+]);
 const LLM_ONLY_KEYS: ReadonlyMap<string, string> = new Map([
   ['model', 'vendor http has no model'],
   ['apiKey', 'vendor http sends no key; put credentials in headers'],
@@ -512,6 +553,25 @@ function checkDependency(
         at: 'parent',
       });
     }
+    if (vendor === 'azure-openai' && dep.baseUrl === undefined) {
+      issues.push({
+        path,
+        message:
+          'missing required key "baseUrl" (vendor azure-openai has no default: https://RESOURCE.openai.azure.com)',
+        at: 'parent',
+      });
+    }
+    const regionKnown =
+      dep.region !== undefined ||
+      (typeof dep.baseUrl === 'string' && regionFromBedrockUrl(dep.baseUrl) !== undefined);
+    if (vendor === 'bedrock' && !regionKnown) {
+      issues.push({
+        path,
+        message:
+          'missing required key "region" (vendor bedrock signs for an AWS region like us-east-1; a bedrock-runtime baseUrl also names it)',
+        at: 'parent',
+      });
+    }
     if (isHttp && dep.url === undefined) {
       issues.push({
         path,
@@ -525,6 +585,14 @@ function checkDependency(
         issues.push({
           path: [...path, key],
           message: `key ${JSON.stringify(key)} does not apply: ${why}`,
+          at: 'key',
+        });
+      }
+      const owner = VENDOR_ONLY_KEYS.get(key);
+      if (owner !== undefined && owner !== vendor) {
+        issues.push({
+          path: [...path, key],
+          message: `key ${JSON.stringify(key)} only applies to vendor ${owner}`,
           at: 'key',
         });
       }
@@ -623,18 +691,20 @@ function checkUniqueIds(
   listName: string,
   what: string,
   issues: SchemaIssue[],
+  key = 'id',
 ): void {
   const first = new Map<string, number>();
   items.forEach((item, index) => {
-    if (!isRecord(item) || typeof item.id !== 'string') return;
-    const earlier = first.get(item.id);
+    const value = isRecord(item) ? item[key] : undefined;
+    if (typeof value !== 'string') return;
+    const earlier = first.get(value);
     if (earlier === undefined) {
-      first.set(item.id, index);
+      first.set(value, index);
       return;
     }
     issues.push({
-      path: [listName, index, 'id'],
-      message: `duplicate ${what} id ${JSON.stringify(item.id)} (already used by ${listName}[${earlier}])`,
+      path: [listName, index, key],
+      message: `duplicate ${what} ${key} ${JSON.stringify(value)} (already used by ${listName}[${earlier}])`,
       at: 'value',
     });
   });
@@ -659,6 +729,10 @@ export function checkSemantics(raw: unknown): SchemaIssue[] {
     dependencies.forEach((dep, index) => {
       if (isRecord(dep)) checkDependency(dep, ['dependencies', index], defaults, issues);
     });
+  }
+
+  if (Array.isArray(raw.statusPages)) {
+    checkUniqueIds(raw.statusPages, 'statusPages', 'status page', issues, 'vendor');
   }
 
   if (Array.isArray(raw.consumers)) {

@@ -1,7 +1,17 @@
 import type { CheckName } from '../probes/types.js';
 
 /** Vendors this build can probe. */
-export const VENDORS = ['openai', 'anthropic', 'openai-compatible', 'http'] as const;
+export const VENDORS = [
+  'openai',
+  'anthropic',
+  'azure-openai',
+  'gemini',
+  'bedrock',
+  'cohere',
+  'ollama',
+  'openai-compatible',
+  'http',
+] as const;
 export type Vendor = (typeof VENDORS)[number];
 
 /** When a dependency's circuit breaker opens and how it tries again. Windows count probe rounds, not wall time. */
@@ -22,6 +32,8 @@ export interface DependencyConfig {
   vendor: Vendor;
   /** Team that owns this dependency's credentials and configuration (alert routing). */
   team?: string;
+  /** The `statusPages` entry (by its vendor name) this dependency follows; defaults to its own vendor. */
+  statusPage?: string;
   /** Vendor base URL (OpenAI-style ends in /v1). Defaults per vendor are filled in. */
   baseUrl: string;
   /** Absent when not configured or its environment variable is unset (optional field). */
@@ -53,6 +65,16 @@ export interface DependencyConfig {
   bodyMatch?: string;
   /** Extra request headers (may carry secrets: never logged). */
   headers?: Record<string, string>;
+  /** vendor azure-openai: the dated surface's `api-version`; absent means the v1 surface (`/openai/v1`). */
+  apiVersion?: string;
+  /** vendor bedrock: the AWS region requests are signed for (given, or read from baseUrl's host). */
+  region?: string;
+  /** vendor bedrock: SigV4 credentials (secrets; absent when their variable is unset). */
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string;
+  /** vendor bedrock: base URL of the control plane that answers ListFoundationModels. */
+  controlPlaneUrl?: string;
 }
 
 /** A security tool and its ordered dependency chain: primary first, then fallbacks. */

@@ -1,6 +1,7 @@
 import type { ConsumerEvaluation } from '../evaluate/evaluate.js';
 import type { DependencySnapshot } from '../monitor.js';
 import type { RateLimitReading } from '../probes/types.js';
+import type { Agreement, VendorStatus } from '../statuspages/index.js';
 import type { HistoryStore, StoredResult } from '../store/sqlite-store.js';
 
 /** Uptime windows the status API reports (design.md contract). */
@@ -42,6 +43,35 @@ function rateLimitView(readings: RateLimitReading[]): Record<string, unknown> {
   return out;
 }
 
+/** What the vendor's own status page says, and whether our probes agree. */
+function vendorStatusView(v: VendorStatus, agreement: Agreement | undefined) {
+  return {
+    vendor: v.vendor,
+    url: v.url,
+    ok: v.ok,
+    stale: v.stale,
+    error: v.error ?? null,
+    indicator: v.indicator,
+    fetchedAt: iso(v.fetchedAt),
+    lastSuccessAt: iso(v.lastSuccessAt),
+    incidents: v.incidents.map((i) => ({
+      name: i.name,
+      status: i.status,
+      impact: i.impact ?? null,
+      url: i.url ?? null,
+      startedAt: i.startedAt ?? null,
+    })),
+    maintenance: v.maintenance.map((m) => ({
+      name: m.name,
+      status: m.status,
+      inProgress: m.inProgress,
+      url: m.url ?? null,
+    })),
+    components: v.components,
+    agreement: agreement ?? 'unknown',
+  };
+}
+
 /** One dependency as /api/v1/status and /api/v1/dependencies/:id show it. */
 export function dependencyView(s: DependencySnapshot, summary: Summary | undefined) {
   const round = s.lastRound;
@@ -75,7 +105,7 @@ export function dependencyView(s: DependencySnapshot, summary: Summary | undefin
     uptime,
     latencyMs: { p50: round1(summary?.p50 ?? undefined), p95: round1(summary?.p95 ?? undefined) },
     rateLimit: rateLimitView(readings),
-    vendorStatus: null,
+    vendorStatus: s.vendorStatus ? vendorStatusView(s.vendorStatus, s.agreement) : null,
     overruns: s.overruns,
   };
 }

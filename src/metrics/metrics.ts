@@ -1,5 +1,11 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { CheckResult } from '../probes/types.js';
+import {
+  COMPONENT_STATUSES,
+  incidentActive,
+  type VendorStatus,
+  vendorStatusSeries,
+} from '../statuspages/index.js';
 
 /** Dependency states (design.md contract). */
 export const DEPENDENCY_STATES = ['healthy', 'degraded', 'down', 'unknown'] as const;
@@ -33,6 +39,8 @@ export interface Metrics {
   setConsumerState(consumer: string, state: ConsumerState): void;
   probeOverrun(dependency: string): void;
   setConfigReloadSuccess(ok: boolean, at: number): void;
+  /** A vendor's own status page, as last polled. */
+  setVendorStatus(status: VendorStatus): void;
   /** Whether the last round met a billing refusal (not a transient 429). */
   setBillingExhausted(dependency: string, exhausted: boolean): void;
   /** Static facts of a dependency, for joins in alert rules and dashboards. */
@@ -205,6 +213,26 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
     labelNames: ['consumer', 'dependency', 'position'] as const,
     registers,
   });
+  const vendorStatus = new Gauge({
+    name: 'bellwether_vendor_status',
+    help: "Component status from the vendor's own status page: 1 for the current status, 0 for the others.",
+    labelNames: ['vendor', 'component', 'status'] as const,
+    registers,
+  });
+  const vendorIncident = new Gauge({
+    name: 'bellwether_vendor_incident_active',
+    help: 'Whether the vendor reports an active incident or a degraded component (maintenance alone is 0).',
+    labelNames: ['vendor'] as const,
+    registers,
+  });
+  const vendorPageUp = new Gauge({
+    name: 'bellwether_vendor_status_up',
+    help: "Whether the vendor's status page was fetched and parsed on the last poll.",
+    labelNames: ['vendor'] as const,
+    registers,
+  });
+  // Components exported per vendor, so ones that vanish from a page lose their series.
+  const exportedComponents = new Map<string, Set<string>>();
   buildInfo.set({ version: opts.version }, 1);
 
   const oneHot = <S extends string>(
@@ -287,6 +315,26 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
     },
     probeOverrun(dependency) {
       overruns.inc({ dependency });
+    },
+    setVendorStatus(status) {
+      const seen = new Set<string>();
+      for (const sample of vendorStatusSeries(status)) {
+        seen.add(sample.component);
+        vendorStatus.set(
+          { vendor: status.vendor, component: sample.component, status: sample.status },
+          sample.value,
+        );
+      }
+      const before = exportedComponents.get(status.vendor) ?? new Set<string>();
+      for (const component of before) {
+        if (seen.has(component)) continue;
+        for (const s of COMPONENT_STATUSES) {
+          vendorStatus.remove({ vendor: status.vendor, component, status: s });
+        }
+      }
+      exportedComponents.set(status.vendor, seen);
+      vendorIncident.set({ vendor: status.vendor }, incidentActive(status));
+      vendorPageUp.set({ vendor: status.vendor }, status.ok ? 1 : 0);
     },
     setBillingExhausted(dependency, exhausted) {
       billing.set({ dependency }, exhausted ? 1 : 0);

@@ -36,7 +36,7 @@ describe('access control', () => {
     expect(res.status).toBe(status);
     if (status === 401) {
       expect(res.headers.get('www-authenticate')).toBeTruthy();
-      expect((await res.json()).error.code).toBe('unauthorized');
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
     }
   });
 });
