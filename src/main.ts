@@ -113,11 +113,20 @@ function buildShared(opts: BuildOptions): Shared {
   }
   const metrics = createMetrics(registry, { version: readVersion() });
   metrics.setConfigReloadSuccess(true, Date.now());
-  const store = openSqliteStore({
-    path: opts.storePath ?? config.storage.path,
-    onError: (err, op) =>
-      logger.error({ op, err: scrub(err.message) }, 'history store error; probing continues'),
-  });
+  const onError = (err: Error, op: string) =>
+    logger.error({ op, err: scrub(err.message) }, 'history store error; probing continues');
+  const path = opts.storePath ?? config.storage.path;
+  let store: HistoryStore;
+  try {
+    store = openSqliteStore({ path, onError });
+  } catch (err) {
+    // Probing matters more than history: run on, say so loudly, keep history in memory.
+    logger.error(
+      { path, err: scrub((err as Error).message) },
+      'history store unavailable; keeping history in memory until it is fixed (lost on restart)',
+    );
+    store = openSqliteStore({ path: ':memory:', onError });
+  }
   const http = createNodeHttpClient({ userAgent: `bellwether/${readVersion()}` });
   return {
     registry,
