@@ -29,6 +29,7 @@ import type {
   BreakerPolicy,
   ConsumerConfig,
   DependencyConfig,
+  MaintenanceWindow,
   NotifierConfig,
   StatusPageConfig,
   Vendor,
@@ -484,7 +485,20 @@ function resolveConfig(
       const value = n[key];
       if (typeof value === 'string') settings[key] = value;
     }
-    return { type: n.type, minSeverity: n.minSeverity ?? 'warning', settings };
+    const out: NotifierConfig = { type: n.type, minSeverity: n.minSeverity ?? 'warning', settings };
+    if (n.failuresToAlert !== undefined) out.failuresToAlert = n.failuresToAlert;
+    if (n.successesToResolve !== undefined) out.successesToResolve = n.successesToResolve;
+    if (n.remindEvery !== undefined) out.remindEveryMs = n.remindEvery;
+    if (n.timeout !== undefined) out.timeoutMs = n.timeout;
+    return out;
+  });
+
+  const maintenance = (input.maintenance ?? []).map((w): MaintenanceWindow => {
+    const out: MaintenanceWindow = { start: w.start, end: w.end };
+    if (w.dependencies !== undefined) out.dependencies = [...w.dependencies];
+    if (w.consumers !== undefined) out.consumers = [...w.consumers];
+    if (w.reason !== undefined) out.reason = w.reason;
+    return out;
   });
 
   return {
@@ -499,6 +513,7 @@ function resolveConfig(
     consumers,
     statusPages,
     notify,
+    ...(maintenance.length > 0 ? { maintenance } : {}),
     secrets: interpolation.secrets,
   };
 }

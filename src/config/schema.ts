@@ -19,8 +19,9 @@ export interface SchemaIssue {
 export const NOTIFIER_KEYS = {
   webhook: { required: ['url'], optional: ['secret'] },
   slack: { required: ['webhookUrl'], optional: [] },
-  pagerduty: { required: ['routingKey'], optional: [] },
-  opsgenie: { required: ['apiKey'], optional: [] },
+  // url: the EU instances (events.eu.pagerduty.com, api.eu.opsgenie.com) or a test receiver.
+  pagerduty: { required: ['routingKey'], optional: ['url'] },
+  opsgenie: { required: ['apiKey'], optional: ['url'] },
   alertmanager: { required: ['url'], optional: [] },
 } as const satisfies Record<string, { required: readonly string[]; optional: readonly string[] }>;
 export type NotifierType = keyof typeof NOTIFIER_KEYS;
@@ -364,6 +365,34 @@ const notifierSchema = strict({
   webhookUrl: secretUrl().optional(),
   routingKey: secret().optional(),
   apiKey: secret().optional(),
+  failuresToAlert: integer(1, 100).optional(),
+  successesToResolve: integer(1, 100).optional(),
+  // `remindEvery: 0` reads naturally for "never"; the duration syntax wants a unit.
+  remindEvery: z.preprocess((v) => (v === 0 ? '0s' : v), duration(0)).optional(),
+  timeout: duration().optional(),
+});
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/;
+const ISO_EXPECTATION = 'an ISO 8601 time with its UTC offset, like 2025-06-01T22:00:00Z';
+
+// An offset is required: a window read in the server's local zone would silently move.
+const isoTime = () =>
+  expecting(ISO_EXPECTATION).transform((text, ctx) => {
+    const ms = ISO_TIME.test(text) ? Date.parse(text) : Number.NaN;
+    if (!Number.isFinite(ms)) {
+      const message = `expected ${ISO_EXPECTATION}, got ${describeValue(text)}`;
+      ctx.issues.push({ code: 'custom', message, input: text });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const maintenanceSchema = strict({
+  start: isoTime(),
+  end: isoTime(),
+  dependencies: z.array(z.string()).optional(),
+  consumers: z.array(z.string()).optional(),
+  reason: nonEmpty().optional(),
 });
 
 /** The YAML shape: every key operators may write, checked field by field. */
@@ -384,6 +413,7 @@ export const configSchema = strict({
   statusPages: z.array(statusPageSchema).nullish(),
   consumers: z.array(consumerSchema).nullish(),
   notify: z.array(notifierSchema).nullish(),
+  maintenance: z.array(maintenanceSchema).nullish(),
 });
 
 /** The validated YAML shape, durations already in milliseconds. */
@@ -686,6 +716,44 @@ function checkNotifier(entry: Record<string, unknown>, path: PathSegment[], issu
   }
 }
 
+function checkMaintenance(
+  entry: Record<string, unknown>,
+  path: PathSegment[],
+  known: { dependencies: string[]; consumers: string[] },
+  issues: SchemaIssue[],
+): void {
+  const time = (v: unknown) =>
+    typeof v === 'string' && ISO_TIME.test(v) ? Date.parse(v) : Number.NaN;
+  const start = time(entry.start);
+  const end = time(entry.end);
+  if (Number.isFinite(start) && Number.isFinite(end) && end <= start) {
+    issues.push({
+      path: [...path, 'end'],
+      message: `end (${String(entry.end)}) must be after start (${String(entry.start)})`,
+      at: 'value',
+    });
+  }
+  for (const list of ['dependencies', 'consumers'] as const) {
+    const values = entry[list];
+    if (!Array.isArray(values)) continue;
+    values.forEach((value, j) => {
+      if (typeof value !== 'string' || known[list].includes(value)) return;
+      const what = list === 'dependencies' ? 'dependency' : 'consumer';
+      const suggestion = closest(value, known[list]);
+      const hint = suggestion
+        ? `did you mean ${JSON.stringify(suggestion)}?`
+        : known[list].length > 0
+          ? `expected one of ${known[list].join(', ')}`
+          : `no ${what} has that id`;
+      issues.push({
+        path: [...path, list, j],
+        message: `unknown ${what} ${JSON.stringify(value)}; ${hint}`,
+        at: 'value',
+      });
+    });
+  }
+}
+
 function checkUniqueIds(
   items: unknown[],
   listName: string,
@@ -777,6 +845,17 @@ export function checkSemantics(raw: unknown): SchemaIssue[] {
   if (Array.isArray(raw.notify)) {
     raw.notify.forEach((entry, index) => {
       if (isRecord(entry)) checkNotifier(entry, ['notify', index], issues);
+    });
+  }
+
+  if (Array.isArray(raw.maintenance)) {
+    const ids = (list: unknown): string[] =>
+      Array.isArray(list)
+        ? list.flatMap((d) => (isRecord(d) && typeof d.id === 'string' ? [d.id] : []))
+        : [];
+    const known = { dependencies: ids(raw.dependencies), consumers: ids(raw.consumers) };
+    raw.maintenance.forEach((entry, index) => {
+      if (isRecord(entry)) checkMaintenance(entry, ['maintenance', index], known, issues);
     });
   }
   return issues;

@@ -90,11 +90,29 @@ export interface StatusPageConfig {
   components?: string[];
 }
 
-/** Notifier entries are validated now and sent by the notifiers added later. */
+/** A built-in notifier (src/notify). The policy fields are absent when not configured. */
 export interface NotifierConfig {
   type: 'webhook' | 'slack' | 'pagerduty' | 'opsgenie' | 'alertmanager';
   minSeverity: 'info' | 'warning' | 'critical';
   settings: Record<string, string | number | boolean>;
+  /** Observations in a row in the alerting condition before it fires (default 3). */
+  failuresToAlert?: number;
+  /** Good observations in a row before a firing alert resolves (default 2). */
+  successesToResolve?: number;
+  /** Re-send a firing alert this often (default 4h); 0 never. */
+  remindEveryMs?: number;
+  /** Per-attempt send timeout (default 10s). */
+  timeoutMs?: number;
+}
+
+/** Notifications are held back during a window; neither list means everything. */
+export interface MaintenanceWindow {
+  /** Epoch ms, start inclusive, end exclusive. */
+  start: number;
+  end: number;
+  dependencies?: string[];
+  consumers?: string[];
+  reason?: string;
 }
 
 /** The whole resolved configuration. Built once in main.ts and passed in. */
@@ -108,6 +126,8 @@ export interface BellwetherConfig {
   consumers: ConsumerConfig[];
   statusPages: StatusPageConfig[];
   notify: NotifierConfig[];
+  /** Absent when none are configured. */
+  maintenance?: MaintenanceWindow[];
   /** Every secret value found in the config (API keys, header values, routing keys), for scrubbing. */
   secrets: string[];
 }

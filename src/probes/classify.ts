@@ -33,6 +33,8 @@ export interface HttpEvidence {
   body?: string;
   /** The route names the model (`GET /models/{id}`): any 404 there means the model is gone. */
   modelRoute?: boolean;
+  /** An error type sent in a header rather than the body (AWS `x-amzn-errortype`). */
+  errorType?: string;
 }
 
 const MAX_DETAIL_CHARS = 240;
@@ -46,6 +48,13 @@ const AUTH_CODES = new Set([
   'unauthenticated',
   'permission_denied',
   'api_key_invalid',
+  // AWS (Bedrock) exception names.
+  'accessdeniedexception',
+  'unrecognizedclientexception',
+  'invalidsignatureexception',
+  'invalidclienttokenid',
+  'expiredtokenexception',
+  'missingauthenticationtokenexception',
 ]);
 const BILLING_CODES = new Set([
   'insufficient_quota',
@@ -59,6 +68,8 @@ const RATE_CODES = new Set([
   'rate_limited',
   'resource_exhausted',
   'too_many_requests',
+  'throttlingexception',
+  'servicequotaexceededexception',
 ]);
 const OVERLOAD_CODES = new Set([
   'overloaded_error',
@@ -66,16 +77,32 @@ const OVERLOAD_CODES = new Set([
   'engine_overloaded',
   'server_overloaded',
   'capacity_exceeded',
+  // Bedrock: the model is still being loaded; AWS SDKs retry it, so it is load, not a quota.
+  'modelnotreadyexception',
 ]);
-const MODEL_CODES = new Set(['model_not_found', 'deploymentnotfound', 'model_not_available']);
+const MODEL_CODES = new Set([
+  'model_not_found',
+  'deploymentnotfound',
+  'model_not_available',
+  'resourcenotfoundexception',
+]);
+// Vendor-side failures whatever the status (Bedrock answers ModelErrorException with 424).
+const SERVER_CODES = new Set([
+  'modelerrorexception',
+  'modelstreamerrorexception',
+  'internalserverexception',
+  'serviceunavailableexception',
+]);
 const BAD_REQUEST_CODES = new Set([
   'invalid_request_error',
   'invalid_argument',
   'request_too_large',
   'context_length_exceeded',
   'bad_request',
+  'validationexception',
 ]);
-const OVERLOAD_WORDS = /overload|slow down|capacity|too busy/i;
+// "server busy" is Ollama's queue-full 503.
+const OVERLOAD_WORDS = /overload|slow down|capacity|\bbusy\b/i;
 const MODEL_GONE_WORDS =
   /\b(?:model|deployment)\b.*\b(?:not found|does not exist|not exist|no such|unknown|not available)\b/i;
 
@@ -89,19 +116,28 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// Google's `details[]` ErrorInfo `reason` (API_KEY_INVALID) says more than its status (INVALID_ARGUMENT).
+function errorInfoReason(details: unknown): string | undefined {
+  if (!Array.isArray(details)) return undefined;
+  for (const d of details) if (isRecord(d) && str(d.reason)) return str(d.reason);
+  return undefined;
+}
+
 /**
  * Extracts type, code and message from a parsed error value: OpenAI
  * `{"error":{"message","type","param","code"}}`, Anthropic
  * `{"type":"error","error":{"type","message"}}`, the bare inner object of either (as a
  * stream error carries it), vLLM's flat `{"object":"error","message","type","code"}`,
- * Ollama's `{"error":"…"}` and Mistral/FastAPI `{"message"}`/`{"detail"}`.
+ * Ollama's `{"error":"…"}`, Mistral/FastAPI `{"message"}`/`{"detail"}`, Google's
+ * `{"error":{"code","message","status","details":[{"reason"}]}}` (the reason is the type)
+ * and AWS JSON `{"__type":"…#ThrottlingException","Message"}`.
  */
 export function vendorErrorFrom(value: unknown): VendorError | undefined {
   if (!isRecord(value)) return undefined;
   const inner = value.error;
   if (isRecord(inner)) {
     const out: VendorError = {};
-    const type = str(inner.type) ?? str(inner.status);
+    const type = str(inner.type) ?? errorInfoReason(inner.details) ?? str(inner.status);
     const code = str(inner.code);
     const message = str(inner.message);
     if (type) out.type = type;
@@ -113,9 +149,9 @@ export function vendorErrorFrom(value: unknown): VendorError | undefined {
   if (typeof inner === 'string' && inner.trim() !== '') out.message = inner;
   const type = str(value.type);
   if (type && type !== 'error') out.type = type;
-  const code = str(value.code);
+  const code = str(value.code) ?? str(value.__type)?.split('#').pop();
   if (code) out.code = code;
-  out.message ??= str(value.message);
+  out.message ??= str(value.message) ?? str(value.Message);
   if (out.message === undefined) {
     const detail = value.detail;
     if (typeof detail === 'string') out.message = detail;
@@ -169,7 +205,9 @@ function decide(
       hint: 'billing or quota, not transient',
     };
   }
-  if (status === 429 || has(RATE_CODES)) return { errorClass: 'rate_limited' };
+  if ((status === 429 && !has(OVERLOAD_CODES)) || has(RATE_CODES)) {
+    return { errorClass: 'rate_limited' };
+  }
   if (
     status === 529 ||
     status === 498 ||
@@ -189,9 +227,10 @@ function decide(
   if (status === 408) return { errorClass: 'timeout' };
   if (status === undefined) {
     // An error inside a 200 stream: the vendor failed mid-answer unless it says we asked wrong.
+    // (Bedrock's in-stream ThrottlingException etc. were matched by name above.)
     return { errorClass: has(BAD_REQUEST_CODES) ? 'bad_request' : 'server_error' };
   }
-  if (status >= 500) return { errorClass: 'server_error' };
+  if (status >= 500 || has(SERVER_CODES)) return { errorClass: 'server_error' };
   if (status === 404) return { errorClass: 'bad_request', hint: 'wrong baseUrl or path?' };
   if (status >= 400) return { errorClass: 'bad_request' };
   return { errorClass: 'bad_response' };
@@ -211,7 +250,13 @@ function compose(head: string, hint: string | undefined, detail: string | undefi
  */
 export function classifyHttp(evidence: HttpEvidence, scrub: Scrubber): Classification {
   const { status, body } = evidence;
-  const ve = body === undefined ? undefined : parseVendorError(body);
+  const parsed = body === undefined ? undefined : parseVendorError(body);
+  // `ValidationException:http://internal.amazon.com/coral/…`: the name is before the colon.
+  const headerType = evidence.errorType?.split(':')[0]?.trim() || undefined;
+  const ve =
+    headerType !== undefined && parsed?.code === undefined && parsed?.type === undefined
+      ? { ...parsed, code: headerType }
+      : parsed;
   const decided = decide(status, ve, evidence.modelRoute === true);
   // A numeric code only repeats the status; a named one (invalid_api_key) is what people search for.
   const code = [ve?.code, ve?.type].find((c) => c !== undefined && !/^\d+$/.test(c));
@@ -420,7 +465,11 @@ export async function httpFailure(
     };
     return failed(check, latencyMs, cls, { ...facts, credentialsMissing: true });
   }
-  const cls = classifyHttp({ status: res.status, body, ...evidence }, k.scrub);
+  const errorType = res.headers['x-amzn-errortype'];
+  const cls = classifyHttp(
+    { status: res.status, body, ...evidence, ...(errorType ? { errorType } : {}) },
+    k.scrub,
+  );
   const extra = k.keyRequired && keyMissing ? { credentialsMissing: true } : {};
   return failed(check, latencyMs, cls, { ...facts, ...extra });
 }

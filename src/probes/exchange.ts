@@ -92,13 +92,15 @@ export async function runStreamedCompletion(o: {
   consume: (res: HttpResponse, start: number) => Promise<StreamSummary | Classification>;
   /** The event that must end a complete stream (`[DONE]`, `message_stop`). */
   terminal: string;
+  /** The URL names the model (Gemini's `models/{m}:…`, Bedrock's `/model/{id}/…`): a 404 means the model is gone. */
+  modelRoute?: boolean;
 }): Promise<CheckResult> {
   const { ctx, keyed } = o;
   const sent = await send('completion', o.request, ctx, keyed.scrub);
   if (isResult(sent)) return sent;
   const { res, start } = sent;
   if (res.status < 200 || res.status > 299) {
-    return httpFailure('completion', res, start, ctx, keyed);
+    return httpFailure('completion', res, start, ctx, keyed, { modelRoute: o.modelRoute === true });
   }
   let outcome: StreamSummary | Classification;
   if (/\bjson\b/i.test(res.headers['content-type'] ?? '')) {

@@ -34,6 +34,12 @@ export interface OpenAIProtocolOptions {
   keyRequired: boolean;
   /** OpenAI wants `max_completion_tokens` (reasoning models reject `max_tokens`); most compatible servers know only `max_tokens`. */
   tokenParam: 'max_completion_tokens' | 'max_tokens';
+  /** Where the two checks go; default `{baseUrl}/models` and `{baseUrl}/chat/completions`. */
+  urls?: { models: string; completion: string };
+  /** How the key is sent; default `Authorization: Bearer KEY` (nothing without a key). */
+  authHeaders?: (dep: DependencyConfig) => Record<string, string>;
+  /** The configured model must be in the list (default true; Azure lists models, not deployments). */
+  modelListed?: boolean;
 }
 
 const SUPPORTED: readonly CheckName[] = ['models', 'completion'];
@@ -63,11 +69,25 @@ export function parseModelIds(body: string): string[] | undefined {
   return ids;
 }
 
-function authHeaders(dep: DependencyConfig): Record<string, string> {
+function bearerHeaders(dep: DependencyConfig): Record<string, string> {
   return dep.apiKey === undefined ? {} : { authorization: `Bearer ${dep.apiKey}` };
 }
 
-/** `GET {baseUrl}/models`, then the configured model must be among `data[].id`. */
+function urlsOf(o: OpenAIProtocolOptions): { models: string; completion: string } {
+  return (
+    o.urls ?? {
+      models: joinUrl(o.dep.baseUrl, '/models'),
+      completion: joinUrl(o.dep.baseUrl, '/chat/completions'),
+    }
+  );
+}
+
+// Names the list in messages as before for OpenAI-style base URLs (`GET /models`), by path otherwise.
+function listLabel(o: OpenAIProtocolOptions): string {
+  return o.urls ? `GET ${new URL(o.urls.models).pathname}` : 'GET /models';
+}
+
+/** `GET {baseUrl}/models`, then (unless `modelListed` is false) the configured model must be among `data[].id`. */
 export async function runOpenAIModelsCheck(
   o: OpenAIProtocolOptions,
   ctx: ProbeContext,
@@ -78,8 +98,8 @@ export async function runOpenAIModelsCheck(
     'models',
     {
       method: 'GET',
-      url: joinUrl(dep.baseUrl, '/models'),
-      headers: { accept: 'application/json', ...authHeaders(dep) },
+      url: urlsOf(o).models,
+      headers: { accept: 'application/json', ...(o.authHeaders ?? bearerHeaders)(dep) },
     },
     ctx,
     scrub,
@@ -96,14 +116,14 @@ export async function runOpenAIModelsCheck(
   if (ids === undefined) {
     const cls: Classification = {
       errorClass: 'bad_response',
-      message: 'GET /models answered 2xx but the body is not a JSON model list',
+      message: `${listLabel(o)} answered 2xx but the body is not a JSON model list`,
     };
     return failed('models', latencyMs, cls, facts);
   }
-  if (dep.model !== undefined && !ids.includes(dep.model)) {
+  if (o.modelListed !== false && dep.model !== undefined && !ids.includes(dep.model)) {
     const cls: Classification = {
       errorClass: 'model_unavailable',
-      message: scrub(`model ${dep.model} is not in GET /models (${ids.length} models listed)`),
+      message: scrub(`model ${dep.model} is not in ${listLabel(o)} (${ids.length} models listed)`),
     };
     return failed('models', latencyMs, cls, facts);
   }
@@ -194,11 +214,11 @@ export async function runOpenAICompletionCheck(
     keyed: o,
     request: {
       method: 'POST',
-      url: joinUrl(dep.baseUrl, '/chat/completions'),
+      url: urlsOf(o).completion,
       headers: {
         'content-type': 'application/json',
         accept: 'text/event-stream',
-        ...authHeaders(dep),
+        ...(o.authHeaders ?? bearerHeaders)(dep),
       },
       body: JSON.stringify(payload),
     },

@@ -1,0 +1,59 @@
+import type { DependencyConfig } from '../config/types.js';
+import { withModelNamed } from './lifecycle.js';
+import { createOpenAIProtocolProbe } from './openai-protocol.js';
+import type { Scrubber } from './scrub.js';
+import type { Probe } from './types.js';
+
+// Dated api-versions before this one do not know `max_completion_tokens`.
+const FIRST_MAX_COMPLETION_TOKENS_VERSION = '2024-09-01';
+
+// Operators copy the endpoint from the portal with or without the `/openai…` part.
+function resourceRoot(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '').replace(/\/openai(?:\/v1)?$/, '');
+}
+
+/** The two routes of one surface: v1 (`/openai/v1/…`, deployment in the body) or dated (`/openai/deployments/{d}/…?api-version=`). */
+export function azureUrls(dep: DependencyConfig): { models: string; completion: string } {
+  const root = resourceRoot(dep.baseUrl);
+  if (dep.apiVersion === undefined) {
+    return {
+      models: `${root}/openai/v1/models`,
+      completion: `${root}/openai/v1/chat/completions`,
+    };
+  }
+  const version = `api-version=${encodeURIComponent(dep.apiVersion)}`;
+  const deployment = encodeURIComponent(dep.model ?? '');
+  return {
+    models: `${root}/openai/models?${version}`,
+    completion: `${root}/openai/deployments/${deployment}/chat/completions?${version}`,
+  };
+}
+
+/**
+ * Probe for Azure OpenAI (`api-key` header; `model` is the deployment name). Without
+ * `apiVersion` it speaks the v1 surface (`{baseUrl}/openai/v1/…`); with one, the dated
+ * surface (`/openai/deployments/{deployment}/chat/completions?api-version=…`). `models`
+ * lists the resource's models, which proves endpoint and key but not the deployment (the
+ * list names models, not deployments); a missing deployment shows in `completion` as 404
+ * `DeploymentNotFound` → model_unavailable, naming it. The stream is OpenAI's: the leading
+ * `choices: []` chunk with `prompt_filter_results` carries no text and does not stop the
+ * first-token clock.
+ */
+export function createAzureOpenAIProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
+  const dated = dep.apiVersion !== undefined;
+  const probe = createOpenAIProtocolProbe({
+    vendor: 'azure-openai',
+    dep,
+    scrub,
+    keyRequired: true,
+    tokenParam:
+      dated && (dep.apiVersion ?? '') < FIRST_MAX_COMPLETION_TOKENS_VERSION
+        ? 'max_tokens'
+        : 'max_completion_tokens',
+    urls: azureUrls(dep),
+    authHeaders: (d): Record<string, string> =>
+      d.apiKey === undefined ? {} : { 'api-key': d.apiKey },
+    modelListed: false,
+  });
+  return withModelNamed(probe, dep.model, scrub, 'deployment');
+}

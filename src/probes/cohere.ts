@@ -1,0 +1,245 @@
+import type { DependencyConfig } from '../config/types.js';
+import type { HttpResponse } from '../transport/http-client.js';
+import {
+  type Classification,
+  classifyStreamError,
+  classifyThrown,
+  type ExchangePhase,
+  failed,
+  httpFailure,
+  type KeyedDependency,
+  MAX_STREAM_BYTES,
+  type StreamSummary,
+  skippedNoKey,
+  unsupportedCheck,
+} from './classify.js';
+import {
+  eventObject,
+  isClassification,
+  isResult,
+  noteText,
+  readBody,
+  runStreamedCompletion,
+  send,
+} from './exchange.js';
+import { withModelNamed } from './lifecycle.js';
+import type { Scrubber } from './scrub.js';
+import { readSse } from './sse.js';
+import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
+
+const SUPPORTED: readonly CheckName[] = ['models', 'completion'];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+// The API root is the host; `/v1` and `/v2` are in the routes.
+function apiRoot(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '').replace(/\/v[12]$/, '');
+}
+
+function headers(dep: DependencyConfig, accept: string): Record<string, string> {
+  return dep.apiKey === undefined ? { accept } : { accept, authorization: `Bearer ${dep.apiKey}` };
+}
+
+async function modelsCheck(
+  dep: DependencyConfig,
+  k: KeyedDependency,
+  ctx: ProbeContext,
+): Promise<CheckResult> {
+  const { scrub } = k;
+  const root = apiRoot(dep.baseUrl);
+  const missing = dep.apiKey === undefined ? { credentialsMissing: true } : {};
+  const start = ctx.now();
+
+  // Zero tokens: Cohere says whether the key is valid before anything is listed.
+  const checked = await send(
+    'models',
+    { method: 'POST', url: `${root}/v1/check-api-key`, headers: headers(dep, 'application/json') },
+    ctx,
+    scrub,
+    missing,
+  );
+  if (isResult(checked)) return checked;
+  if (checked.res.status < 200 || checked.res.status > 299) {
+    return httpFailure('models', checked.res, checked.start, ctx, k);
+  }
+  const verdict = await readBody('models', checked, ctx, scrub, missing);
+  if (isResult(verdict)) return verdict;
+  const body = parse(verdict.text);
+  if (!isRecord(body) || typeof body.valid !== 'boolean') {
+    const cls: Classification = {
+      errorClass: 'bad_response',
+      message: 'POST /v1/check-api-key answered 2xx but the body has no "valid"',
+    };
+    return failed('models', ctx.now() - start, cls, verdict.facts);
+  }
+  if (!body.valid) {
+    const cls: Classification = {
+      errorClass: 'auth',
+      message: 'POST /v1/check-api-key answered valid: false: the API key is not valid',
+    };
+    return failed('models', ctx.now() - start, cls, verdict.facts);
+  }
+
+  const sent = await send(
+    'models',
+    {
+      method: 'GET',
+      url: `${root}/v1/models?endpoint=chat&page_size=1000`,
+      headers: headers(dep, 'application/json'),
+    },
+    ctx,
+    scrub,
+  );
+  if (isResult(sent)) return { ...sent, latencyMs: ctx.now() - start };
+  if (sent.res.status < 200 || sent.res.status > 299) {
+    const r = await httpFailure('models', sent.res, sent.start, ctx, k);
+    return { ...r, latencyMs: ctx.now() - start };
+  }
+  const list = await readBody('models', sent, ctx, scrub);
+  if (isResult(list)) return { ...list, latencyMs: ctx.now() - start };
+  const latencyMs = ctx.now() - start;
+  const parsed = parse(list.text);
+  if (!isRecord(parsed) || !Array.isArray(parsed.models)) {
+    const cls: Classification = {
+      errorClass: 'bad_response',
+      message: 'GET /v1/models answered 2xx but the body is not a JSON model list',
+    };
+    return failed('models', latencyMs, cls, list.facts);
+  }
+  const names = parsed.models.flatMap((m) =>
+    isRecord(m) && typeof m.name === 'string' ? [m.name] : [],
+  );
+  if (dep.model !== undefined && !names.includes(dep.model)) {
+    const cls: Classification = {
+      errorClass: 'model_unavailable',
+      message: scrub(
+        `model ${dep.model} is not in GET /v1/models?endpoint=chat (${names.length} models listed)`,
+      ),
+    };
+    return failed('models', latencyMs, cls, list.facts);
+  }
+  return { check: 'models', ok: true, latencyMs, ...list.facts };
+}
+
+// `billed_units` is what the probe costs; `tokens` (what the model processed) is the fallback.
+function usageOf(delta: unknown): { input: number; output: number } | undefined {
+  if (!isRecord(delta) || !isRecord(delta.usage)) return undefined;
+  for (const key of ['billed_units', 'tokens']) {
+    const u = delta.usage[key];
+    if (!isRecord(u)) continue;
+    const input = num(u.input_tokens);
+    const output = num(u.output_tokens);
+    if (input !== undefined || output !== undefined)
+      return { input: input ?? 0, output: output ?? 0 };
+  }
+  return undefined;
+}
+
+function deltaText(data: Record<string, unknown>): string | undefined {
+  const delta = data.delta;
+  if (!isRecord(delta) || !isRecord(delta.message)) return undefined;
+  const content = delta.message.content;
+  // `content.thinking` (reasoning models) is not the answer's first token.
+  const text = isRecord(content) ? content.text : undefined;
+  return typeof text === 'string' && text !== '' ? text : undefined;
+}
+
+async function consumeChat(
+  res: HttpResponse,
+  start: number,
+  ctx: ProbeContext,
+  scrub: Scrubber,
+): Promise<StreamSummary | Classification> {
+  const summary: StreamSummary = { textChunks: 0, done: false };
+  let phase: ExchangePhase = 'first token';
+  try {
+    for await (const ev of readSse(res.body, { maxBytes: MAX_STREAM_BYTES })) {
+      if (summary.done) continue;
+      const data = eventObject(ev.data);
+      if (isClassification(data)) return data;
+      const type = typeof data.type === 'string' ? data.type : ev.event;
+      if (type === 'error' || (data.error !== undefined && data.error !== null)) {
+        return classifyStreamError(data, scrub);
+      }
+      if (type === 'content-delta') {
+        if (deltaText(data) !== undefined && noteText(summary, ctx.now() - start)) {
+          phase = 'stream end';
+        }
+      } else if (type === 'message-end') {
+        summary.done = true;
+        summary.doneMs = ctx.now() - start;
+        summary.tokens = usageOf(data.delta) ?? summary.tokens;
+      }
+    }
+  } catch (err) {
+    if (!summary.done) return classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase });
+  }
+  return summary;
+}
+
+async function completionCheck(
+  dep: DependencyConfig,
+  k: KeyedDependency,
+  ctx: ProbeContext,
+): Promise<CheckResult> {
+  if (dep.apiKey === undefined) return skippedNoKey('completion', dep.apiKeyEnv);
+  if (dep.model === undefined) {
+    return failed('completion', 0, {
+      errorClass: 'bad_request',
+      message: 'no model configured for the completion check',
+    });
+  }
+  const payload = {
+    model: dep.model,
+    messages: [{ role: 'user', content: 'ping' }],
+    stream: true,
+    max_tokens: dep.maxTokens,
+  };
+  return runStreamedCompletion({
+    ctx,
+    keyed: k,
+    request: {
+      method: 'POST',
+      url: `${apiRoot(dep.baseUrl)}/v2/chat`,
+      headers: { ...headers(dep, 'text/event-stream'), 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    },
+    consume: (res, start) => consumeChat(res, start, ctx, k.scrub),
+    terminal: 'message-end',
+  });
+}
+
+/**
+ * Probe for Cohere (`Authorization: Bearer`). `models`: `POST /v1/check-api-key` must say
+ * `valid: true` (false → auth), then `GET /v1/models?endpoint=chat` must list the model.
+ * `completion`: one streamed `POST /v2/chat` with `max_tokens` = the token budget; TTFT is
+ * the first `content-delta` with text, tokens come from `message-end`'s `billed_units`
+ * (else `tokens`), and the stream must reach `message-end`.
+ */
+export function createCohereProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
+  const k: KeyedDependency = { dep, scrub, keyRequired: true };
+  const probe: Probe = {
+    vendor: 'cohere',
+    checks: dep.checks.filter((c) => SUPPORTED.includes(c)),
+    run(check: CheckName, ctx: ProbeContext): Promise<CheckResult> {
+      if (check === 'models') return modelsCheck(dep, k, ctx);
+      if (check === 'completion') return completionCheck(dep, k, ctx);
+      return Promise.resolve(unsupportedCheck(check, 'cohere'));
+    },
+  };
+  return withModelNamed(probe, dep.model, scrub);
+}

@@ -1,0 +1,212 @@
+import type { DependencyConfig } from '../config/types.js';
+import type { HttpResponse } from '../transport/http-client.js';
+import {
+  type Classification,
+  classifyStreamError,
+  classifyThrown,
+  type ExchangePhase,
+  failed,
+  httpFailure,
+  type KeyedDependency,
+  MAX_STREAM_BYTES,
+  type StreamSummary,
+  skippedNoKey,
+  unsupportedCheck,
+} from './classify.js';
+import {
+  eventObject,
+  isClassification,
+  isResult,
+  noteText,
+  readBody,
+  runStreamedCompletion,
+  send,
+} from './exchange.js';
+import { withModelNamed } from './lifecycle.js';
+import type { Scrubber } from './scrub.js';
+import { readSse } from './sse.js';
+import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
+
+const SUPPORTED: readonly CheckName[] = ['models', 'completion'];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+// The API root is the host; an operator who pasted `…/v1beta` still gets the right routes.
+function apiRoot(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '').replace(/\/v1(?:beta)?$/, '');
+}
+
+// Both `gemini-2.0-flash` and the API's own `models/gemini-2.0-flash` are accepted.
+function modelPath(model: string): string {
+  return `models/${encodeURIComponent(model.replace(/^models\//, ''))}`;
+}
+
+function headers(dep: DependencyConfig, accept: string): Record<string, string> {
+  return dep.apiKey === undefined ? { accept } : { accept, 'x-goog-api-key': dep.apiKey };
+}
+
+async function modelsCheck(
+  dep: DependencyConfig,
+  k: KeyedDependency,
+  ctx: ProbeContext,
+): Promise<CheckResult> {
+  const { scrub } = k;
+  if (dep.model === undefined) {
+    return failed('models', 0, { errorClass: 'bad_request', message: 'no model configured' });
+  }
+  const missing = dep.apiKey === undefined ? { credentialsMissing: true } : {};
+  const path = `/v1beta/${modelPath(dep.model)}`;
+  const sent = await send(
+    'models',
+    {
+      method: 'GET',
+      url: `${apiRoot(dep.baseUrl)}${path}`,
+      headers: headers(dep, 'application/json'),
+    },
+    ctx,
+    scrub,
+    missing,
+  );
+  if (isResult(sent)) return sent;
+  if (sent.res.status < 200 || sent.res.status > 299) {
+    return httpFailure('models', sent.res, sent.start, ctx, k, { modelRoute: true });
+  }
+  const read = await readBody('models', sent, ctx, scrub, missing);
+  if (isResult(read)) return read;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(read.text);
+  } catch {
+    parsed = undefined;
+  }
+  if (!isRecord(parsed) || typeof parsed.name !== 'string') {
+    const cls: Classification = {
+      errorClass: 'bad_response',
+      message: `GET ${path} answered 2xx but the body is not a JSON model`,
+    };
+    return failed('models', read.latencyMs, cls, read.facts);
+  }
+  return { check: 'models', ok: true, latencyMs: read.latencyMs, ...read.facts };
+}
+
+// Thought summaries (`thought: true`) are not the answer a user waits for.
+function textOf(chunk: Record<string, unknown>): string | undefined {
+  const candidate: unknown = Array.isArray(chunk.candidates) ? chunk.candidates[0] : undefined;
+  if (!isRecord(candidate) || !isRecord(candidate.content)) return undefined;
+  const parts = candidate.content.parts;
+  if (!Array.isArray(parts)) return undefined;
+  const text = parts
+    .filter((p): p is Record<string, unknown> => isRecord(p) && p.thought !== true)
+    .map((p) => (typeof p.text === 'string' ? p.text : ''))
+    .join('');
+  return text === '' ? undefined : text;
+}
+
+function finished(chunk: Record<string, unknown>): boolean {
+  const candidate: unknown = Array.isArray(chunk.candidates) ? chunk.candidates[0] : undefined;
+  return isRecord(candidate) && typeof candidate.finishReason === 'string';
+}
+
+// Thinking tokens are billed as output: they are part of what the probe spends.
+function usageOf(chunk: Record<string, unknown>): { input: number; output: number } | undefined {
+  const usage = chunk.usageMetadata;
+  if (!isRecord(usage)) return undefined;
+  const input = num(usage.promptTokenCount);
+  const output = num(usage.candidatesTokenCount);
+  const thoughts = num(usage.thoughtsTokenCount) ?? 0;
+  if (input === undefined && output === undefined) return undefined;
+  return { input: input ?? 0, output: (output ?? 0) + thoughts };
+}
+
+async function consumeStream(
+  res: HttpResponse,
+  start: number,
+  ctx: ProbeContext,
+  scrub: Scrubber,
+): Promise<StreamSummary | Classification> {
+  const summary: StreamSummary = { textChunks: 0, done: false };
+  let phase: ExchangePhase = 'first token';
+  try {
+    for await (const ev of readSse(res.body, { maxBytes: MAX_STREAM_BYTES })) {
+      // Reading on to the body's end lets the keep-alive socket be reused.
+      if (summary.done) continue;
+      const chunk = eventObject(ev.data);
+      if (isClassification(chunk)) return chunk;
+      if (chunk.error !== undefined && chunk.error !== null) {
+        // The whole object, so the Google error's status and details are read too.
+        return classifyStreamError(chunk, scrub);
+      }
+      if (textOf(chunk) !== undefined && noteText(summary, ctx.now() - start)) {
+        phase = 'stream end';
+      }
+      summary.tokens = usageOf(chunk) ?? summary.tokens;
+      if (finished(chunk)) {
+        summary.done = true;
+        summary.doneMs = ctx.now() - start;
+      }
+    }
+  } catch (err) {
+    if (!summary.done) return classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase });
+  }
+  return summary;
+}
+
+async function completionCheck(
+  dep: DependencyConfig,
+  k: KeyedDependency,
+  ctx: ProbeContext,
+): Promise<CheckResult> {
+  if (dep.apiKey === undefined) return skippedNoKey('completion', dep.apiKeyEnv);
+  if (dep.model === undefined) {
+    return failed('completion', 0, {
+      errorClass: 'bad_request',
+      message: 'no model configured for the completion check',
+    });
+  }
+  const payload = {
+    contents: [{ role: 'user', parts: [{ text: 'ping' }] }],
+    generationConfig: { maxOutputTokens: dep.maxTokens },
+  };
+  return runStreamedCompletion({
+    ctx,
+    keyed: k,
+    request: {
+      method: 'POST',
+      url: `${apiRoot(dep.baseUrl)}/v1beta/${modelPath(dep.model)}:streamGenerateContent?alt=sse`,
+      headers: { ...headers(dep, 'text/event-stream'), 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    },
+    consume: (res, start) => consumeStream(res, start, ctx, k.scrub),
+    terminal: 'a finishReason',
+    modelRoute: true,
+  });
+}
+
+/**
+ * Probe for the Gemini API (`x-goog-api-key`). `models`: `GET /v1beta/models/{model}` must
+ * answer 200 (404 → model_unavailable). `completion`: one streamed
+ * `POST /v1beta/models/{model}:streamGenerateContent?alt=sse` with
+ * `generationConfig.maxOutputTokens` = the token budget; TTFT is the first candidate part
+ * with text (thought parts excluded), tokens come from `usageMetadata`, and the stream must
+ * reach a candidate with a `finishReason` (Gemini sends no `[DONE]`). An invalid key is a
+ * 400 `INVALID_ARGUMENT` whose ErrorInfo reason `API_KEY_INVALID` makes it `auth`.
+ */
+export function createGeminiProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
+  const k: KeyedDependency = { dep, scrub, keyRequired: true };
+  const probe: Probe = {
+    vendor: 'gemini',
+    checks: dep.checks.filter((c) => SUPPORTED.includes(c)),
+    run(check: CheckName, ctx: ProbeContext): Promise<CheckResult> {
+      if (check === 'models') return modelsCheck(dep, k, ctx);
+      if (check === 'completion') return completionCheck(dep, k, ctx);
+      return Promise.resolve(unsupportedCheck(check, 'gemini'));
+    },
+  };
+  return withModelNamed(probe, dep.model, scrub);
+}

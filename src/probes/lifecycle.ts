@@ -1,0 +1,37 @@
+import type { Scrubber } from './scrub.js';
+import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
+
+/**
+ * A `model_unavailable` result whose message names the configured model, so the status
+ * says which model went away: vendors' own answers do not always (Azure's
+ * DeploymentNotFound message names no deployment). Other results pass through unchanged.
+ */
+export function namingModel(
+  result: CheckResult,
+  model: string | undefined,
+  scrub: Scrubber,
+  noun = 'model',
+): CheckResult {
+  if (result.errorClass !== 'model_unavailable' || model === undefined) return result;
+  const message = result.message ?? '';
+  if (message.includes(model)) return result;
+  const named =
+    message === '' ? `${noun} ${model} is not available` : `${noun} ${model}: ${message}`;
+  return { ...result, message: scrub(named) };
+}
+
+/** The probe, with every `model_unavailable` message naming the model (see {@link namingModel}). */
+export function withModelNamed(
+  probe: Probe,
+  model: string | undefined,
+  scrub: Scrubber,
+  noun = 'model',
+): Probe {
+  return {
+    vendor: probe.vendor,
+    checks: probe.checks,
+    async run(check: CheckName, ctx: ProbeContext): Promise<CheckResult> {
+      return namingModel(await probe.run(check, ctx), model, scrub, noun);
+    },
+  };
+}

@@ -1,0 +1,225 @@
+import type { DependencyConfig } from '../config/types.js';
+import type { HttpResponse } from '../transport/http-client.js';
+import {
+  type Classification,
+  classifyStreamError,
+  classifyThrown,
+  type ExchangePhase,
+  failed,
+  httpFailure,
+  type KeyedDependency,
+  MAX_STREAM_BYTES,
+  type StreamSummary,
+  unsupportedCheck,
+} from './classify.js';
+import {
+  type BodyRead,
+  eventObject,
+  isClassification,
+  isResult,
+  noteText,
+  readBody,
+  runStreamedCompletion,
+  send,
+} from './exchange.js';
+import { withModelNamed } from './lifecycle.js';
+import { readNdjson } from './ndjson.js';
+import type { Scrubber } from './scrub.js';
+import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
+
+const SUPPORTED: readonly CheckName[] = ['models', 'completion'];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+// The native API sits at the root; an operator who pasted the OpenAI-style `…/v1` still gets it.
+function apiRoot(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+}
+
+// Ollama needs no key; one is sent when configured (a proxy in front, or ollama.com).
+function headers(dep: DependencyConfig, accept: string): Record<string, string> {
+  return dep.apiKey === undefined ? { accept } : { accept, authorization: `Bearer ${dep.apiKey}` };
+}
+
+/** The names `/api/tags` lists; a name without a tag means `:latest`, as `ollama run` reads it. */
+function listed(model: string, names: readonly string[]): boolean {
+  const wanted = model.includes(':') ? model : `${model}:latest`;
+  return names.includes(model) || names.includes(wanted);
+}
+
+function tagNames(body: string): string[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(parsed) || !Array.isArray(parsed.models)) return undefined;
+  const names: string[] = [];
+  for (const m of parsed.models) {
+    if (!isRecord(m)) continue;
+    if (typeof m.name === 'string') names.push(m.name);
+    if (typeof m.model === 'string' && m.model !== m.name) names.push(m.model);
+  }
+  return names;
+}
+
+async function getJson(
+  path: string,
+  dep: DependencyConfig,
+  k: KeyedDependency,
+  ctx: ProbeContext,
+): Promise<BodyRead | CheckResult> {
+  const url = `${apiRoot(dep.baseUrl)}${path}`;
+  const sent = await send(
+    'models',
+    { method: 'GET', url, headers: headers(dep, 'application/json') },
+    ctx,
+    k.scrub,
+  );
+  if (isResult(sent)) return sent;
+  if (sent.res.status < 200 || sent.res.status > 299) {
+    return httpFailure('models', sent.res, sent.start, ctx, k);
+  }
+  return readBody('models', sent, ctx, k.scrub);
+}
+
+async function modelsCheck(
+  dep: DependencyConfig,
+  k: KeyedDependency,
+  ctx: ProbeContext,
+): Promise<CheckResult> {
+  const start = ctx.now();
+  const version = await getJson('/api/version', dep, k, ctx);
+  if (isResult(version)) return version;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(version.text);
+  } catch {
+    parsed = undefined;
+  }
+  if (!isRecord(parsed) || typeof parsed.version !== 'string') {
+    const cls: Classification = {
+      errorClass: 'bad_response',
+      message: 'GET /api/version answered 2xx but the body is not {"version": …}: is this Ollama?',
+    };
+    return failed('models', ctx.now() - start, cls, version.facts);
+  }
+  const tags = await getJson('/api/tags', dep, k, ctx);
+  if (isResult(tags)) return { ...tags, latencyMs: ctx.now() - start };
+  const latencyMs = ctx.now() - start;
+  const names = tagNames(tags.text);
+  if (names === undefined) {
+    const cls: Classification = {
+      errorClass: 'bad_response',
+      message: 'GET /api/tags answered 2xx but the body is not a JSON model list',
+    };
+    return failed('models', latencyMs, cls, tags.facts);
+  }
+  if (dep.model !== undefined && !listed(dep.model, names)) {
+    const cls: Classification = {
+      errorClass: 'model_unavailable',
+      message: k.scrub(
+        `model ${dep.model} is not in GET /api/tags (${names.length} models pulled; ollama pull ${dep.model})`,
+      ),
+    };
+    return failed('models', latencyMs, cls, tags.facts);
+  }
+  return { check: 'models', ok: true, latencyMs, ...tags.facts };
+}
+
+async function consumeChat(
+  res: HttpResponse,
+  start: number,
+  ctx: ProbeContext,
+  scrub: Scrubber,
+): Promise<StreamSummary | Classification> {
+  const summary: StreamSummary = { textChunks: 0, done: false };
+  let phase: ExchangePhase = 'first token';
+  try {
+    for await (const line of readNdjson(res.body, { maxBytes: MAX_STREAM_BYTES })) {
+      if (summary.done) continue;
+      const chunk = eventObject(line);
+      if (isClassification(chunk)) return chunk;
+      if (chunk.error !== undefined && chunk.error !== null)
+        return classifyStreamError(chunk, scrub);
+      // `message.thinking` (reasoning models) is not the answer's first token.
+      const content = isRecord(chunk.message) ? chunk.message.content : undefined;
+      if (typeof content === 'string' && content !== '' && noteText(summary, ctx.now() - start)) {
+        phase = 'stream end';
+      }
+      if (chunk.done === true) {
+        summary.done = true;
+        summary.doneMs = ctx.now() - start;
+        const input = num(chunk.prompt_eval_count);
+        const output = num(chunk.eval_count);
+        if (input !== undefined || output !== undefined) {
+          summary.tokens = { input: input ?? 0, output: output ?? 0 };
+        }
+      }
+    }
+  } catch (err) {
+    if (!summary.done) return classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase });
+  }
+  return summary;
+}
+
+async function completionCheck(
+  dep: DependencyConfig,
+  k: KeyedDependency,
+  ctx: ProbeContext,
+): Promise<CheckResult> {
+  if (dep.model === undefined) {
+    return failed('completion', 0, {
+      errorClass: 'bad_request',
+      message: 'no model configured for the completion check',
+    });
+  }
+  const payload = {
+    model: dep.model,
+    messages: [{ role: 'user', content: 'ping' }],
+    stream: true,
+    options: { num_predict: dep.maxTokens },
+  };
+  return runStreamedCompletion({
+    ctx,
+    keyed: k,
+    request: {
+      method: 'POST',
+      url: `${apiRoot(dep.baseUrl)}/api/chat`,
+      headers: { ...headers(dep, 'application/x-ndjson'), 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    },
+    consume: (res, start) => consumeChat(res, start, ctx, k.scrub),
+    terminal: '"done": true',
+  });
+}
+
+/**
+ * Probe for Ollama's native API (no key needed; one is sent as Bearer when configured).
+ * `models`: `GET /api/version` proves it is Ollama, then `GET /api/tags` must list the model
+ * (a name without a tag means `:latest`). `completion`: one streamed `POST /api/chat` with
+ * `options.num_predict` = the token budget, read as NDJSON; TTFT is the first non-empty
+ * `message.content` (thinking excluded), tokens are `prompt_eval_count`/`eval_count`, and
+ * the stream must reach `"done": true`. An `{"error": …}` line mid-stream is classified.
+ * The OpenAI-compatible `/v1` surface stays with vendor `openai-compatible`.
+ */
+export function createOllamaProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
+  const k: KeyedDependency = { dep, scrub, keyRequired: false };
+  const probe: Probe = {
+    vendor: 'ollama',
+    checks: dep.checks.filter((c) => SUPPORTED.includes(c)),
+    run(check: CheckName, ctx: ProbeContext): Promise<CheckResult> {
+      if (check === 'models') return modelsCheck(dep, k, ctx);
+      if (check === 'completion') return completionCheck(dep, k, ctx);
+      return Promise.resolve(unsupportedCheck(check, 'ollama'));
+    },
+  };
+  return withModelNamed(probe, dep.model, scrub);
+}

@@ -1,0 +1,164 @@
+import {
+  cutJson,
+  type FakeReply,
+  type FakeRequest,
+  jsonReply,
+  sseReply,
+  startVendorFake,
+  type VendorFake,
+  type VendorFault,
+} from './fake-http.js';
+
+/** Options for {@link startFakeCohere}. */
+export interface FakeCohereOptions {
+  /** The Bearer key requests must carry. */
+  apiKey: string;
+  /** Chat models listed (default `['command-r-08-2024', 'command-a-03-2025']`). */
+  models?: string[];
+}
+
+// Cohere's error bodies: `{"id","message"}`.
+const MESSAGES: Readonly<Record<number, string>> = {
+  400: 'invalid request: message must be at least 1 token long or tool results must be specified.',
+  401: 'invalid api token',
+  403: 'Forbidden',
+  429: 'You are using a Trial key, which is limited to 20 API calls / minute. You can continue to use the Trial key for free or upgrade to a Production key with higher rate limits.',
+  500: 'internal server error, this has been reported to our developers. id abc123',
+  503: 'Service Unavailable',
+};
+
+function cohereError(status: number, message: string): FakeReply {
+  return jsonReply(status, { id: '7a1c3b3e-fake', message });
+}
+
+function modelNotFound(model: string): FakeReply {
+  return cohereError(
+    404,
+    `model '${model}' not found, make sure the correct model ID was used and that you have access to the model.`,
+  );
+}
+
+function chat(req: FakeRequest, fault: VendorFault | undefined): FakeReply {
+  const events: Array<{ event: string; data: unknown; delayMs?: number }> = [
+    {
+      event: 'message-start',
+      data: {
+        id: 'c14c80c3-fake',
+        type: 'message-start',
+        delta: {
+          message: { role: 'assistant', content: [], tool_plan: '', tool_calls: [], citations: [] },
+        },
+      },
+    },
+    {
+      event: 'content-start',
+      data: {
+        type: 'content-start',
+        index: 0,
+        delta: { message: { content: { type: 'text', text: '' } } },
+      },
+    },
+  ];
+  if (fault?.emptyCompletion) {
+    // A reasoning model: the budget went to thinking deltas.
+    events.push({
+      event: 'content-delta',
+      data: {
+        type: 'content-delta',
+        index: 0,
+        delta: { message: { content: { thinking: 'hmm' } } },
+      },
+    });
+  } else {
+    const delta = {
+      type: 'content-delta',
+      index: 0,
+      delta: { message: { content: { text: 'Pong' } } },
+    };
+    events.push({
+      event: 'content-delta',
+      data: fault?.malformed ? cutJson(JSON.stringify(delta)) : delta,
+      delayMs: fault?.firstTokenDelayMs,
+    });
+  }
+  if (fault?.streamError) {
+    // UNCONFIRMED: Cohere documents no in-stream error event; this is the shape probes accept.
+    events.push({ event: 'error', data: { type: 'error', message: 'internal server error' } });
+    return sseReply(events);
+  }
+  events.push(
+    { event: 'content-end', data: { type: 'content-end', index: 0 } },
+    {
+      event: 'message-end',
+      data: {
+        type: 'message-end',
+        delta: {
+          finish_reason: req.json?.max_tokens === 1 ? 'MAX_TOKENS' : 'COMPLETE',
+          usage: {
+            billed_units: { input_tokens: 1, output_tokens: 1 },
+            tokens: { input_tokens: 67, output_tokens: 1 },
+          },
+        },
+      },
+    },
+  );
+  return sseReply(events);
+}
+
+/**
+ * A fake Cohere API on 127.0.0.1: `POST /v1/check-api-key` (200 `{"valid":false}` for a wrong
+ * key), `GET /v1/models`, `POST /v2/chat` streamed as SSE (`content-delta`, `message-end`).
+ * Errors are `{"id","message"}`; an unknown model is 404.
+ */
+export function startFakeCohere(opts: FakeCohereOptions): Promise<VendorFake> {
+  const models = opts.models ?? ['command-r-08-2024', 'command-a-03-2025'];
+  return startVendorFake({
+    route(method, pathname) {
+      if (pathname === '/v1/check-api-key' || (method === 'GET' && pathname === '/v1/models')) {
+        return 'models';
+      }
+      if (method === 'POST' && pathname === '/v2/chat') return 'completion';
+      return undefined;
+    },
+    answer(req, fault) {
+      if (fault?.status !== undefined) {
+        const model = String(req.json?.model ?? 'unknown');
+        return fault.status === 404
+          ? modelNotFound(model)
+          : cohereError(fault.status, MESSAGES[fault.status] ?? 'error');
+      }
+      const auth = req.headers.authorization;
+      const path = req.url.pathname;
+      if (auth === undefined) return cohereError(401, 'no api key supplied');
+      if (req.method === 'POST' && path === '/v1/check-api-key') {
+        const body =
+          auth === `Bearer ${opts.apiKey}`
+            ? { valid: true, organization_id: 'org-fake', owner_id: 'owner-fake' }
+            : { valid: false, organization_id: null, owner_id: null };
+        if (fault?.malformed)
+          return { ...jsonReply(200, {}), parts: [{ data: cutJson(JSON.stringify(body)) }] };
+        return jsonReply(200, body);
+      }
+      if (auth !== `Bearer ${opts.apiKey}`) return cohereError(401, MESSAGES[401] ?? '');
+      if (req.method === 'GET' && path === '/v1/models') {
+        return jsonReply(200, {
+          models: models.map((name) => ({
+            name,
+            endpoints: ['generate', 'chat', 'summarize'],
+            finetuned: false,
+            context_length: 128_000,
+            features: ['tools', 'json_mode'],
+          })),
+        });
+      }
+      if (req.method === 'POST' && path === '/v2/chat') {
+        const model = req.json?.model;
+        if (typeof model !== 'string')
+          return cohereError(400, 'invalid request: model is required');
+        if (!models.includes(model)) return modelNotFound(model);
+        return chat(req, fault);
+      }
+      return cohereError(404, 'Not Found');
+    },
+  });
+}

@@ -1,0 +1,150 @@
+import {
+  cutJson,
+  type FakeReply,
+  type FakeRequest,
+  jsonReply,
+  startVendorFake,
+  type VendorFake,
+  type VendorFault,
+} from './fake-http.js';
+
+/** Options for {@link startFakeOllama}. */
+export interface FakeOllamaOptions {
+  /** Pulled models, with their tags (default `['llama3.2:latest']`). */
+  models?: string[];
+  /** When set, requests must send `Authorization: Bearer <key>` (Ollama behind a proxy). */
+  apiKey?: string;
+}
+
+// Ollama answers errors as `{"error":"…"}`.
+const MESSAGES: Readonly<Record<number, string>> = {
+  400: 'invalid options: num_predict',
+  401: 'unauthorized',
+  500: 'llama runner process has terminated: exit status 2',
+  503: 'server busy, please try again.  maximum pending requests exceeded',
+};
+
+function notPulled(model: string): unknown {
+  return { error: `model "${model}" not found, try pulling it first` };
+}
+
+function line(value: unknown): string {
+  return `${JSON.stringify(value)}\n`;
+}
+
+function chat(req: FakeRequest, model: string, fault: VendorFault | undefined): FakeReply {
+  const at = (ms: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, 0, ms)).toISOString();
+  const parts: Array<{ data: string; delayMs?: number }> = [];
+  if (fault?.emptyCompletion) {
+    // A thinking model: everything it produced within num_predict was thinking.
+    parts.push({
+      data: line({
+        model,
+        created_at: at(1),
+        message: { role: 'assistant', content: '', thinking: 'hmm' },
+        done: false,
+      }),
+    });
+  } else {
+    const first = line({
+      model,
+      created_at: at(1),
+      message: { role: 'assistant', content: 'Pong' },
+      done: false,
+    });
+    parts.push({
+      data: fault?.malformed ? cutJson(first) : first,
+      delayMs: fault?.firstTokenDelayMs,
+    });
+  }
+  if (fault?.streamError) {
+    parts.push({
+      data: line({ error: 'an error was encountered while running the model: unexpected EOF' }),
+    });
+  } else {
+    const options = req.json?.options as { num_predict?: unknown } | undefined;
+    parts.push({
+      data: line({
+        model,
+        created_at: at(2),
+        message: { role: 'assistant', content: '' },
+        done: true,
+        done_reason: options?.num_predict === 1 ? 'length' : 'stop',
+        total_duration: 120_000_000,
+        load_duration: 10_000_000,
+        prompt_eval_count: 11,
+        prompt_eval_duration: 50_000_000,
+        eval_count: 1,
+        eval_duration: 20_000_000,
+      }),
+    });
+  }
+  return { status: 200, headers: { 'content-type': 'application/x-ndjson' }, parts };
+}
+
+/**
+ * A fake Ollama server on 127.0.0.1 speaking the native API: `GET /api/version`,
+ * `GET /api/tags`, `POST /api/chat` streamed as NDJSON (`done: true` last). Errors are
+ * `{"error":"…"}`; a model that was not pulled is 404.
+ */
+export function startFakeOllama(opts: FakeOllamaOptions = {}): Promise<VendorFake> {
+  const models = opts.models ?? ['llama3.2:latest'];
+  return startVendorFake({
+    route(method, pathname) {
+      if (method === 'GET' && (pathname === '/api/version' || pathname === '/api/tags')) {
+        return 'models';
+      }
+      if (method === 'POST' && pathname === '/api/chat') return 'completion';
+      return undefined;
+    },
+    answer(req, fault) {
+      if (fault?.status !== undefined) {
+        const status = fault.status;
+        const model = String(req.json?.model ?? 'unknown');
+        return jsonReply(
+          status,
+          status === 404 ? notPulled(model) : { error: MESSAGES[status] ?? 'error' },
+        );
+      }
+      if (opts.apiKey !== undefined && req.headers.authorization !== `Bearer ${opts.apiKey}`) {
+        return jsonReply(401, { error: MESSAGES[401] });
+      }
+      const path = req.url.pathname;
+      if (req.method === 'GET' && path === '/api/version') {
+        return fault?.malformed
+          ? { ...jsonReply(200, {}), parts: [{ data: '{"version":"0.' }] }
+          : jsonReply(200, { version: '0.12.6' });
+      }
+      if (req.method === 'GET' && path === '/api/tags') {
+        const body = {
+          models: models.map((name) => ({
+            name,
+            model: name,
+            modified_at: '2025-01-01T00:00:00Z',
+            size: 2_019_393_189,
+            digest: 'a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72',
+            details: {
+              format: 'gguf',
+              family: 'llama',
+              parameter_size: '3.2B',
+              quantization_level: 'Q4_K_M',
+            },
+          })),
+        };
+        return jsonReply(200, body);
+      }
+      if (req.method === 'POST' && path === '/api/chat') {
+        const model = req.json?.model;
+        if (typeof model !== 'string') return jsonReply(400, { error: 'model is required' });
+        const known = models.includes(model) || models.includes(`${model}:latest`);
+        if (!known) return jsonReply(404, notPulled(model));
+        return chat(req, model, fault);
+      }
+      return {
+        status: 404,
+        headers: { 'content-type': 'text/plain' },
+        parts: [{ data: '404 page not found' }],
+      };
+    },
+  });
+}
