@@ -1,14 +1,19 @@
 #!/bin/sh
-# The test suite runs promtool (Debian package "prometheus") on Bellwether's /metrics.
-# Installs it when missing and we may (root with apt-get); otherwise says how.
+# The test suite runs promtool and Prometheus (Debian package "prometheus") and amtool and
+# Alertmanager ("prometheus-alertmanager"). Installs what is missing when we may (root with
+# apt-get); otherwise says how.
 set -e
-if command -v promtool >/dev/null 2>&1; then exit 0; fi
+need=""
+command -v promtool >/dev/null 2>&1 || need="$need prometheus"
+command -v amtool >/dev/null 2>&1 || need="$need prometheus-alertmanager"
+[ -z "$need" ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  echo "ensure-test-tools: installing Debian package prometheus (for promtool)" >&2
+  echo "ensure-test-tools: installing Debian packages:$need" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $need >/dev/null
   exit 0
 fi
-echo "ensure-test-tools: promtool is missing; install it with: sudo apt-get install prometheus" >&2
+echo "ensure-test-tools: missing:$need; install with: sudo apt-get install$need" >&2
 exit 1
