@@ -292,13 +292,14 @@ export async function startBellwether(
   );
   monitor.start();
   poller = startPoller(config.statusPages);
-  // Retention: prune once now, then hourly; one wake-up an hour costs nothing.
+  // Retention: prune once now, then every 5 minutes: small deletes keep each pause short
+  // (a prune blocks in proportion to the rows it deletes).
   const prune = () => {
     const removed = store.prune(Date.now() - config.storage.retentionMs);
     if (removed > 0) logger.info({ removed }, 'pruned probe history past retention');
   };
   prune();
-  const pruneTimer = setInterval(prune, 3_600_000);
+  const pruneTimer = setInterval(prune, 300_000);
   pruneTimer.unref();
   logger.info(
     {

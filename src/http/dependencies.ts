@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { parseDuration } from '../config/duration.js';
 import { apiError } from './errors.js';
-import { dependencyView, historyEntry, summaries, type ViewDeps } from './views.js';
+import { dependencyView, historyEntry, summaries, summaryOf, type ViewDeps } from './views.js';
 
 const MAX_HISTORY = 5000;
 
@@ -33,7 +33,7 @@ export function dependenciesRouter(deps: ViewDeps): Hono {
   app.get('/:id', (c) => {
     const s = deps.monitor.dependency(c.req.param('id'));
     if (!s) return apiError(c, 404, 'not_found', 'no dependency with that id');
-    return c.json(dependencyView(s, summaries(deps).get(s.config.id)));
+    return c.json(dependencyView(s, summaryOf(deps, s.config.id)));
   });
   app.get('/:id/history', (c) => {
     const id = c.req.param('id');

@@ -134,6 +134,15 @@ export function summaries(deps: ViewDeps): Map<string, Summary> {
   return deps.store.summaries(since);
 }
 
+/** The summary of one dependency: its own indexed lookups, not every dependency's. */
+export function summaryOf(deps: ViewDeps, id: string): Summary {
+  const now = deps.clock();
+  const uptime: Record<string, number | null> = {};
+  for (const [w, ms] of Object.entries(UPTIME_WINDOWS)) uptime[w] = deps.store.uptime(id, now - ms);
+  const latency = deps.store.latencyPercentiles(id, now - UPTIME_WINDOWS['1h']);
+  return { uptime, p50: latency?.p50 ?? null, p95: latency?.p95 ?? null };
+}
+
 /** The whole /api/v1/status body (design.md contract). */
 export function statusView(deps: ViewDeps) {
   const sums = summaries(deps);
