@@ -8,7 +8,8 @@ import { dependenciesRouter } from './http/dependencies.js';
 import { apiError } from './http/errors.js';
 import { healthRouter } from './http/health.js';
 import { metricsRouter } from './http/metrics.js';
-import { pageRouter } from './http/page.js';
+import { openapiRouter } from './http/openapi.js';
+import { pageRouter, STATUS_PAGE_STYLE_HASH } from './http/page.js';
 import { reloadRouter } from './http/reload.js';
 import { statusRouter } from './http/status.js';
 import type { ViewDeps } from './http/views.js';
@@ -36,7 +37,8 @@ export function createApp(deps: AppDeps): Hono {
     secureHeaders({
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
+        // The page's one inline <style>, by hash: no 'unsafe-inline'.
+        styleSrc: ["'self'", STATUS_PAGE_STYLE_HASH],
         imgSrc: ["'self'", 'data:'],
         scriptSrc: ["'self'"],
         frameAncestors: ["'none'"],
@@ -58,6 +60,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/v1/status', statusRouter(deps));
   app.route('/api/v1/dependencies', dependenciesRouter(deps));
   app.route('/api/v1/consumers', consumersRouter(deps));
+  app.route('/api/v1/openapi.json', openapiRouter());
   app.route('/', reloadRouter(deps));
   app.route('/', pageRouter(deps));
   app.notFound((c) => apiError(c, 404, 'not_found', 'no such route'));
