@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
 import { type ServerType, serve } from '@hono/node-server';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './app.js';
@@ -11,6 +12,7 @@ import type { AccessOptions } from './http/access.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { Monitor } from './monitor.js';
+import { createNotifiers, type Notifiers, observeMonitor } from './notify/index.js';
 import { createProbe } from './probes/index.js';
 import { createScrubber } from './probes/scrub.js';
 import { createStatusPagePoller, type StatusPagePoller } from './statuspages/index.js';
@@ -197,6 +199,23 @@ export async function startBellwether(
     return poller;
   };
   let poller: StatusPagePoller | undefined;
+  const buildNotifiers = (cfg: BellwetherConfig, previous?: Notifiers): Notifiers =>
+    createNotifiers({
+      configs: cfg.notify,
+      vantage: cfg.vantage,
+      registry,
+      logger,
+      clock: () => Date.now(),
+      maintenance: cfg.maintenance,
+      // Firing alerts survive a reload when the notifier config is the same.
+      previous: previous?.carry(),
+    });
+  let notifiers = buildNotifiers(config);
+  let unobserve = observeMonitor(
+    monitor,
+    () => notifiers,
+    () => config.consumers,
+  );
   const env = opts.env ?? process.env;
   const maxDrainMs = () =>
     Math.min(Math.max(1000, ...config.dependencies.map((d) => d.timeoutMs)) + 1000, 15_000);
@@ -238,6 +257,17 @@ export async function startBellwether(
       config = next;
       poller?.stop();
       poller = startPoller(next.statusPages);
+      unobserve();
+      const oldNotifiers = notifiers;
+      notifiers = buildNotifiers(next, oldNotifiers);
+      unobserve = observeMonitor(
+        monitor,
+        () => notifiers,
+        () => config.consumers,
+      );
+      void Promise.race([oldNotifiers.flush(), delay(10_000, undefined, { ref: false })]).finally(
+        () => oldNotifiers.stop(),
+      );
       shared.setSecrets(next.secrets);
       metrics.setConfigReloadSuccess(true, Date.now());
       monitor.start();
@@ -311,12 +341,6 @@ export async function startBellwether(
     },
     'bellwether started',
   );
-  for (const n of config.notify) {
-    logger.warn(
-      { notifier: n.type },
-      'notify entries are validated but not sent yet by this version',
-    );
-  }
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
@@ -326,6 +350,10 @@ export async function startBellwether(
       poller?.stop();
       const left = await monitor.stop(maxDrainMs());
       if (left > 0) logger.warn({ rounds: left }, 'gave up waiting for in-flight probe rounds');
+      unobserve();
+      // Give queued notifications (a resolve, say) a moment to leave, bounded.
+      await Promise.race([notifiers.flush(), delay(5_000, undefined, { ref: false })]);
+      notifiers.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Idle keep-alive connections would hold close() open.

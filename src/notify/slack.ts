@@ -1,0 +1,111 @@
+import { iso, truncate } from './format.js';
+import type { Alert, BuildContext, NotifyRequest, Severity } from './types.js';
+
+/** `notify: [{type: slack, webhookUrl}]` */
+export interface SlackSettings {
+  /** The incoming webhook URL; it embeds its token, so it is a secret. */
+  webhookUrl: string;
+}
+
+const EMOJI: Record<Severity | 'resolved', string> = {
+  critical: ':red_circle:',
+  warning: ':large_orange_circle:',
+  info: ':large_blue_circle:',
+  resolved: ':large_green_circle:',
+};
+
+// Block Kit limits: header text 150, section text 3000, a field 2000 characters.
+const HEADER_MAX = 150;
+const SECTION_MAX = 3000;
+const FIELD_MAX = 2000;
+
+/** Slack reads `&`, `<` and `>` as markup (`<!channel>` pings everyone): text goes in escaped. */
+export function escapeSlack(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function label(alert: Alert): string {
+  if (alert.action === 'resolve') return 'RESOLVED';
+  const level = alert.severity.toUpperCase();
+  return alert.reminder ? `${level}, still firing` : level;
+}
+
+/** The incoming-webhook body: `text` is the notification fallback, `blocks` the message. */
+export function slackBody(alert: Alert): Record<string, unknown> {
+  const emoji = EMOJI[alert.action === 'resolve' ? 'resolved' : alert.severity];
+  const title = `${emoji} [${label(alert)}] ${alert.summary}`;
+  const reasons = alert.reasons.map((r) => `• ${escapeSlack(r)}`).join('\n');
+  const details = [
+    ['Severity', `${alert.severity} (${alert.priority})`],
+    ['Vantage', alert.vantage],
+    [alert.subject.type === 'dependency' ? 'Dependency' : 'Consumer', alert.subject.id],
+    ['Vendor', alert.vendor],
+    ['Model', alert.model],
+    ['Team', alert.team],
+    ['Route', alert.route === undefined ? undefined : (alert.route ?? 'none usable')],
+    ['Error class', alert.errorClass],
+  ].filter((pair): pair is [string, string] => pair[1] !== undefined);
+  const since =
+    alert.action === 'resolve'
+      ? `Fired ${iso(alert.startsAt)}, resolved ${iso(alert.endsAt ?? alert.at)}`
+      : `Firing since ${iso(alert.startsAt)}`;
+  return {
+    text: truncate(title, SECTION_MAX),
+    blocks: [
+      {
+        type: 'header',
+        text: {
+          type: 'plain_text',
+          text: truncate(
+            `${emoji} ${alert.action === 'resolve' ? 'Resolved: ' : ''}${alert.name}`,
+            HEADER_MAX,
+          ),
+          emoji: true,
+        },
+      },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: truncate(
+            `*${escapeSlack(alert.summary)}*${reasons ? `\n${reasons}` : ''}`,
+            SECTION_MAX,
+          ),
+        },
+      },
+      {
+        type: 'section',
+        fields: details.map(([name, value]) => ({
+          type: 'mrkdwn',
+          text: truncate(`*${name}*\n${escapeSlack(value)}`, FIELD_MAX),
+        })),
+      },
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: truncate(
+              `${since} · <${alert.runbookUrl}|Runbook> · \`${escapeSlack(alert.dedupKey)}\``,
+              SECTION_MAX,
+            ),
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** A Slack incoming-webhook request. */
+export function buildSlackRequest(
+  alert: Alert,
+  settings: SlackSettings,
+  _ctx: BuildContext,
+): NotifyRequest {
+  return {
+    method: 'POST',
+    url: settings.webhookUrl,
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(slackBody(alert)),
+  };
+}
