@@ -79,6 +79,8 @@ export interface BuildOptions {
   firstRunSpreadMs?: number;
   /** Environment for config reloads (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** The HTTP client probes use (default: node:http with keep-alive). */
+  http?: HttpClient;
 }
 
 interface Shared {
@@ -129,7 +131,7 @@ function buildShared(opts: BuildOptions): Shared {
     );
     store = openSqliteStore({ path: ':memory:', onError });
   }
-  const http = createNodeHttpClient({ userAgent: `bellwether/${readVersion()}` });
+  const http = opts.http ?? createNodeHttpClient({ userAgent: `bellwether/${readVersion()}` });
   return {
     registry,
     metrics,

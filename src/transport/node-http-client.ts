@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { Socket } from 'node:net';
+import type { LookupFunction, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import {
   type HttpClient,
@@ -21,6 +21,8 @@ export interface NodeHttpClientOptions {
   userAgent?: string;
   /** Extra trusted CA(s) for HTTPS, for example a test's self-signed certificate. */
   ca?: string | Buffer;
+  /** Name resolution to use instead of the system's (tests simulate DNS failures with it). */
+  lookup?: LookupFunction;
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -145,6 +147,7 @@ export function createNodeHttpClient(opts: NodeHttpClientOptions = {}): HttpClie
         method,
         headers: outHeaders,
         agent: isHttps ? httpsAgent : httpAgent,
+        ...(opts.lookup ? { lookup: opts.lookup } : {}),
       });
 
       const cleanup = (): void => {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
@@ -81,6 +82,9 @@ describe('TLS certificate expiry and connection phases', () => {
         )?.[1],
       );
       expect(tls).toBeGreaterThan(0);
+      const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+      expect(`${check.stdout}${check.stderr}`.trim()).toBe('');
+      expect(check.status).toBe(0);
     } finally {
       await monitor.stop(100);
       http.close();

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
 import { type Bellwether, startBellwether } from '../../src/main.js';
@@ -87,6 +88,24 @@ dependencies:
     const v = await view();
     expect(v.state).toBe('down');
     expect(v.vendorStatus?.agreement).toBe('probes_only');
+  });
+
+  it('/metrics with vendor status, headroom, phases and token spend passes promtool check metrics', async () => {
+    const text = await metrics();
+    for (const name of [
+      'bellwether_vendor_status{',
+      'bellwether_vendor_incident_active{',
+      'bellwether_ratelimit_remaining{',
+      'bellwether_ratelimit_limit{',
+      'bellwether_probe_phase_seconds{',
+      'bellwether_probe_tokens_total{',
+    ]) {
+      expect(text).toContain(name);
+    }
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(check.error).toBeUndefined();
+    expect(`${check.stdout}${check.stderr}`.trim()).toBe('');
+    expect(check.status).toBe(0);
   });
 
   it('an unreachable status page is reported and probing goes on', async () => {
