@@ -18,21 +18,13 @@ import {
   unsupportedCheck,
 } from './classify.js';
 import { eventObject, isClassification, noteText, runStreamedCompletion } from './exchange.js';
+import { isRecord, num, LLM_CHECKS as SUPPORTED } from './json.js';
 import { parseModelIds } from './openai-protocol.js';
 import type { Scrubber } from './scrub.js';
 import { readSse } from './sse.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
 
 const ANTHROPIC_VERSION = '2023-06-01';
-const SUPPORTED: readonly CheckName[] = ['models', 'completion'];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
 
 // The Anthropic base URL is the SDK's (`https://api.anthropic.com`, no `/v1`); an operator
 // who wrote the OpenAI habit `…/v1` still gets the right routes.

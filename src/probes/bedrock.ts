@@ -27,11 +27,11 @@ import {
   runStreamedCompletion,
   send,
 } from './exchange.js';
+import { isRecord, num, LLM_CHECKS as SUPPORTED } from './json.js';
 import { withModelNamed } from './lifecycle.js';
 import type { Scrubber } from './scrub.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
 
-const SUPPORTED: readonly CheckName[] = ['models', 'completion'];
 // Runtime and control plane both sign with the service name `bedrock` (not `bedrock-runtime`).
 const SIGNING_SERVICE = 'bedrock';
 // Cross-region inference profiles prefix a foundation model id with a geography.
@@ -49,14 +49,6 @@ interface Aws {
 }
 
 type Unsigned = Omit<HttpRequest, 'signal'>;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
 
 // A Bedrock API key wins over SigV4 keys when both are set, as in the AWS SDKs.
 function authOf(dep: DependencyConfig): Auth {

@@ -1,5 +1,6 @@
 import type { DependencyConfig } from '../config/types.js';
 import { HttpClientError, type HttpResponse } from '../transport/http-client.js';
+import { isRecord } from './json.js';
 import { parseRateLimits } from './ratelimit.js';
 import type { Scrubber } from './scrub.js';
 import { SseError } from './sse.js';
@@ -110,10 +111,6 @@ function str(value: unknown): string | undefined {
   if (typeof value === 'string') return value.trim() === '' ? undefined : value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 // Google's `details[]` ErrorInfo `reason` (API_KEY_INVALID) says more than its status (INVALID_ARGUMENT).

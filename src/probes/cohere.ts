@@ -22,28 +22,11 @@ import {
   runStreamedCompletion,
   send,
 } from './exchange.js';
+import { isRecord, num, parseJson as parse, LLM_CHECKS as SUPPORTED } from './json.js';
 import { withModelNamed } from './lifecycle.js';
 import type { Scrubber } from './scrub.js';
 import { readSse } from './sse.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
-
-const SUPPORTED: readonly CheckName[] = ['models', 'completion'];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 // The API root is the host; `/v1` and `/v2` are in the routes.
 function apiRoot(baseUrl: string): string {

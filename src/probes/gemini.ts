@@ -22,20 +22,11 @@ import {
   runStreamedCompletion,
   send,
 } from './exchange.js';
+import { isRecord, num, LLM_CHECKS as SUPPORTED } from './json.js';
 import { withModelNamed } from './lifecycle.js';
 import type { Scrubber } from './scrub.js';
 import { readSse } from './sse.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
-
-const SUPPORTED: readonly CheckName[] = ['models', 'completion'];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
 
 // The API root is the host; an operator who pasted `…/v1beta` still gets the right routes.
 function apiRoot(baseUrl: string): string {

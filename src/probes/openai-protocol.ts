@@ -21,6 +21,7 @@ import {
   runStreamedCompletion,
   send,
 } from './exchange.js';
+import { isRecord, LLM_CHECKS as SUPPORTED } from './json.js';
 import type { Scrubber } from './scrub.js';
 import { readSse } from './sse.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
@@ -40,12 +41,6 @@ export interface OpenAIProtocolOptions {
   authHeaders?: (dep: DependencyConfig) => Record<string, string>;
   /** The configured model must be in the list (default true; Azure lists models, not deployments). */
   modelListed?: boolean;
-}
-
-const SUPPORTED: readonly CheckName[] = ['models', 'completion'];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Joins a base URL (with or without a trailing slash) and an absolute path. */
