@@ -1,13 +1,10 @@
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
-import { createApp } from '../../src/app.js';
+import type { createApp } from '../../src/app.js';
 import type { BellwetherConfig, DependencyConfig } from '../../src/config/types.js';
-import { createMetrics } from '../../src/metrics/metrics.js';
-import { Monitor } from '../../src/monitor.js';
-import type { CheckResult, ErrorClass, Probe } from '../../src/probes/types.js';
+import type { Monitor } from '../../src/monitor.js';
+import type { CheckResult, ErrorClass } from '../../src/probes/types.js';
 import type { VendorStatus } from '../../src/statuspages/types.js';
-import { type HistoryStore, openSqliteStore } from '../../src/store/sqlite-store.js';
-import type { HttpClient } from '../../src/transport/http-client.js';
+import type { HistoryStore } from '../../src/store/sqlite-store.js';
+import { createTestApp } from '../support/app-harness.js';
 import { testDependency } from '../support/dependency.js';
 
 /** What a scripted dependency answers for each check. */
@@ -81,51 +78,16 @@ export function startHarness(): Harness {
     notify: [],
     secrets: [],
   } as BellwetherConfig;
-  const store = openSqliteStore({ path: ':memory:' });
-  const registry = new Registry();
-  registry.setDefaultLabels({ vantage: config.vantage });
-  const metrics = createMetrics(registry, { version: '0.0.0-test' });
-  const script: Record<string, Answer> = {
-    primary: answers.ok(),
-    fallback: answers.ok(),
-    solo: answers.ok(),
-  };
-  const probeFor = (d: DependencyConfig): Probe => ({
-    vendor: d.vendor,
-    checks: d.checks,
-    run: async (check) => (script[d.id] as Answer)(check),
-  });
-  const logger = pino({ level: 'silent' });
-  const monitor = new Monitor({
-    config,
-    createProbe: probeFor,
-    http: {} as HttpClient,
-    store,
-    metrics,
-    logger,
-    now: () => performance.now(),
-    clock: () => Date.now(),
-  });
-  const app = createApp({
-    monitor,
-    store,
-    registry,
-    logger,
-    consumers: config.consumers,
-    vantage: config.vantage,
-    clock: () => Date.now(),
-    ready: () => true,
-  });
+  // The shared harness does the wiring; this one brings the page's own cast of dependencies.
+  const h = createTestApp({}, config);
+  for (const id of Object.keys(h.script)) h.script[id] = answers.ok();
   return {
-    app,
-    monitor,
-    store,
-    script,
-    round: () => monitor.probeAll(),
-    close: async () => {
-      await monitor.stop(0);
-      store.close();
-    },
+    app: h.app,
+    monitor: h.monitor,
+    store: h.store,
+    script: h.script,
+    round: () => h.monitor.probeAll(),
+    close: h.close,
   };
 }
 
