@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
 import { type Bellwether, startBellwether } from '../../src/main.js';
+import { type FakeReceiver, startFakeReceiver } from '../support/fake-receiver.js';
 import { type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
 
 // Canaries that look like no known key format, so only literal scrubbing can catch them.
@@ -10,6 +11,7 @@ const CANARY = {
   ANTHROPIC: 'canary-anthropic-0a1b2c3d4e5f60718293a4b5c6d7e8f9',
   COMPAT: 'canary-compat-1b2c3d4e5f60718293a4b5c6d7e8f90a',
   HTTP: 'canary-http-2c3d4e5f60718293a4b5c6d7e8f90a1b',
+  HOOK: 'canary-hook-3d4e5f60718293a4b5c6d7e8f90a1b2c',
 };
 const ALL = Object.values(CANARY);
 
@@ -26,11 +28,13 @@ const echoBody = (status: number) =>
 
 describe('secrets never leave', () => {
   let vendor: FakeVendor;
+  let receiver: FakeReceiver;
   let bw: Bellwether;
   let logs = '';
   let base = '';
 
   beforeAll(async () => {
+    receiver = await startFakeReceiver();
     vendor = await startFakeVendor({
       openaiKey: CANARY.OPENAI,
       anthropicKey: CANARY.ANTHROPIC,
@@ -51,6 +55,8 @@ dependencies:
     headers: { Authorization: "Bearer \${K_HTTP}" }
 consumers:
   - { id: tool, uses: [openai, anthropic, compat] }
+notify:
+  - { type: webhook, url: "${receiver.url}/hook", secret: "\${K_HOOK}", minSeverity: info, failuresToAlert: 1, successesToResolve: 1 }
 `,
       'canary.yaml',
       {
@@ -58,6 +64,7 @@ consumers:
         K_ANTHROPIC: CANARY.ANTHROPIC,
         K_COMPAT: CANARY.COMPAT,
         K_HTTP: CANARY.HTTP,
+        K_HOOK: CANARY.HOOK,
       },
     );
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
@@ -86,11 +93,17 @@ consumers:
       await Promise.all(ids.map((id) => bw.monitor.probeNow(id)));
     }
     vendor.clearFaults();
+    await Promise.all(ids.map((id) => bw.monitor.probeNow(id)));
+    const deadline = Date.now() + 10_000;
+    while (receiver.requests.length < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
   });
 
   afterAll(async () => {
     await bw.stop();
     await vendor.stop();
+    await receiver.stop();
   });
 
   const outputs = async (): Promise<Record<string, string>> => {
@@ -105,14 +118,20 @@ consumers:
       '/api/v1/consumers/tool/route',
       '/',
     ];
-    const out: Record<string, string> = { logs };
+    const out: Record<string, string> = {
+      logs,
+      'notifier payloads': receiver.requests
+        .map((r) => `${JSON.stringify(r.headers)}\n${r.body}`)
+        .join('\n'),
+    };
     for (const p of paths) out[p] = await (await fetch(`${base}${p}`)).text();
     return out;
   };
 
   it('the vendor really echoed the keys (the test would catch a leak)', () => {
+    expect(receiver.requests.length).toBeGreaterThan(0);
     expect(logs).toContain('"level":20'); // debug lines (retried attempts) were written
-    const failures = bw.monitor.dependency('openai')?.lastRound?.results ?? [];
+    const failures = bw.store.recent('openai', 20);
     expect(failures.some((r) => r.errorClass === 'server_error')).toBe(true);
     expect(failures.map((r) => r.message).join(' ')).toContain('[REDACTED]');
   });
