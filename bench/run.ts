@@ -1,133 +1,292 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { performance } from 'node:perf_hooks';
-import { createProbe } from '../src/probes/index.js';
-import { createNodeHttpClient } from '../src/transport/node-http-client.js';
-import { testDependency } from '../tests/support/dependency.js';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  type AccuracyRow,
+  blackboxSeries,
+  type DelayPlan,
+  type ErrorSeries,
+  type PairSeries,
+  rows,
+} from './accuracy.js';
+import { runCapacity } from './capacity.js';
+import { blackboxCpu, type CpuRow, type RatePlan } from './cpu.js';
+import { runDetection } from './detection.js';
+import { BLACKBOX_BIN, type Blackbox, blackboxAvailable, startBlackbox } from './lib/blackbox.js';
+import { clockTicks, machineInfo, ROOT, runWorker, sleep } from './lib/proc.js';
+import { round } from './lib/stats.js';
+import { startVendorProcess } from './lib/vendor.js';
+import type { RenderRow } from './metrics-render.js';
+import { type BenchReport, judgeTargets, renderMarkdown } from './report.js';
 
 /**
- * Probe overhead against a fake vendor running in its own process: measured latency minus
- * the injected delay, and CPU per probe, with and without connection reuse. Loopback only,
- * bounded in count. Writes bench/results/latest.{json,md}.
+ * `npm run bench`: latency accuracy, CPU and memory per probe, capacity, /metrics render
+ * cost and detection latency, side by side with blackbox_exporter, on this machine in one
+ * run. Loopback only; every count and duration is bounded (about 8 minutes on 2 vCPU).
+ * Writes bench/results/latest.{md,json} and bench/results/<date>-<machine>.{md,json};
+ * `--quick` runs small counts (a smoke test, about 2 minutes) and writes to the temp directory.
  */
 
-const PORT = Number(process.env.BENCH_VENDOR_PORT ?? 19478);
-const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
-const DELAYS = [0, 50, 200];
+interface Plan {
+  delays: DelayPlan[];
+  cpu: RatePlan;
+  idleSeconds: number;
+  capacity: {
+    dependencies: number;
+    warmupSeconds: number;
+    fillRounds: number;
+    windowSeconds: number;
+  };
+  renders: { counts: number[]; renders: number };
+  detection: { trials: number };
+}
 
-async function startVendor(): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'scripts/fake-vendor.ts', '--port', String(PORT), '--anonymous'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+const FULL: Plan = {
+  delays: [
+    { delayMs: 0, samples: 300 },
+    { delayMs: 50, samples: 60 },
+    { delayMs: 200, samples: 25 },
+    { delayMs: 1000, samples: 10 },
+  ],
+  cpu: { rate: 100, seconds: 15, warmupSeconds: 3 },
+  idleSeconds: 10,
+  capacity: { dependencies: 1000, warmupSeconds: 5, fillRounds: 20, windowSeconds: 60 },
+  renders: { counts: [100, 1000, 5000], renders: 5 },
+  detection: { trials: 3 },
+};
+
+const QUICK: Plan = {
+  delays: [
+    { delayMs: 0, samples: 50 },
+    { delayMs: 50, samples: 5 },
+    { delayMs: 200, samples: 3 },
+    { delayMs: 1000, samples: 1 },
+  ],
+  cpu: { rate: 100, seconds: 3, warmupSeconds: 1 },
+  idleSeconds: 2,
+  capacity: { dependencies: 1000, warmupSeconds: 5, fillRounds: 2, windowSeconds: 20 },
+  renders: { counts: [100, 1000, 5000], renders: 2 },
+  detection: { trials: 1 },
+};
+
+const log = (line: string): void => {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+};
+
+/** RSS an idle process has after a second, with and without tsx's loader. */
+function idleRss(withTsx: boolean): number {
+  const script = 'setTimeout(() => process.stdout.write(String(process.memoryUsage().rss)), 1000)';
+  const args = withTsx ? ['--import', 'tsx', '-e', script] : ['-e', script];
+  return Number(execFileSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' }));
+}
+
+async function accuracy(
+  vendorUrl: string,
+  bb: Blackbox | undefined,
+  vendor: Awaited<ReturnType<typeof startVendorProcess>>,
+  plan: DelayPlan[],
+): Promise<BenchReport['accuracy']> {
+  const T = 180_000;
+  const pair = (kind: 'http' | 'completion', keepAlive: boolean) =>
+    runWorker<PairSeries>('accuracy-pair', { vendorUrl, plan, keepAlive, kind }, T);
+  log('accuracy: http probe and raw node:http, keep-alive');
+  const { bellwether: httpKa, raw: rawKa } = await pair('http', true);
+  log('accuracy: http probe and raw node:http, new connection per probe');
+  const { bellwether: httpNew, raw: rawNew } = await pair('http', false);
+  log('accuracy: OpenAI completion and raw node:http');
+  const { bellwether: completion, raw: rawCompletion } = await pair('completion', true);
+  log('accuracy: timer slop');
+  const slop = await runWorker<ErrorSeries[]>('timer-slop', { plan }, T);
+  const ttft = (s: ErrorSeries) => s.ttftErrors ?? [];
+  const out: AccuracyRow[] = [
+    ...rows('bellwether http', 'headers', true, httpKa, undefined, { series: rawKa }),
+    ...rows('bellwether http', 'headers', false, httpNew, undefined, { series: rawNew }),
+    ...rows('bellwether completion', 'ttft', true, completion, ttft, {
+      series: rawCompletion,
+      pick: ttft,
+    }),
+    ...rows('bellwether completion', 'total', true, completion, undefined, {
+      series: rawCompletion,
+    }),
+  ];
+  if (bb) {
+    log('accuracy: blackbox_exporter');
+    const b = await blackboxSeries(bb, vendor, plan);
+    out.push(
+      ...rows('blackbox_exporter', 'probe_http_duration_seconds (sum)', false, b.http, undefined, {
+        series: rawNew,
+      }),
+      ...rows('blackbox_exporter', 'probe_duration_seconds', false, b.duration, undefined, {
+        series: rawNew,
+      }),
+    );
+  }
+  out.push(
+    ...rows('raw node:http', 'headers', true, rawKa),
+    ...rows('raw node:http', 'headers', false, rawNew),
+    ...rows('raw node:http', 'completion ttft', true, rawCompletion, ttft),
+    ...rows('raw node:http', 'completion total', true, rawCompletion),
   );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`fake vendor exited ${code}`)));
-  });
-  return child;
+  return { rows: out, timerSlop: rows('setTimeout slop (idle Node)', 'lateness', true, slop) };
 }
 
-async function setDelay(ms: number): Promise<void> {
-  await fetch(`http://127.0.0.1:${PORT}/__fault`, {
-    method: 'POST',
-    body: JSON.stringify({ route: 'models', fault: ms > 0 ? { headersDelayMs: ms } : null }),
-  });
+/** Worker start-up (tsx) before its warm-up begins: blackbox_exporter's window starts this much later. */
+const WORKER_START_MS = 1500;
+
+async function cpu(
+  vendorUrl: string,
+  bb: Blackbox | undefined,
+  plan: Plan,
+): Promise<BenchReport['cpu']> {
+  const T = 180_000;
+  const out: CpuRow[] = [];
+  const ratios: BenchReport['cpu']['ratios'] = [];
+  const ticks = clockTicks();
+  const runs = [
+    ['cpu-probe', 'probe', true],
+    ['cpu-probe', 'probe', false],
+    ['cpu-monitor', 'full round', true],
+    ['cpu-monitor', 'full round', false],
+  ] as const;
+  // blackbox_exporter is measured beside each Bellwether run, over the same seconds, so both
+  // meet the same machine (a shared VM drifts by tens of percent between minutes).
+  for (const [task, subject, keepAlive] of runs) {
+    log(`cpu: ${subject}, keep-alive ${keepAlive}${bb ? ', blackbox_exporter beside it' : ''}`);
+    const [row, b] = await Promise.all([
+      runWorker<CpuRow>(task, { vendorUrl, keepAlive, dependencies: 100, ...plan.cpu }, T),
+      bb
+        ? sleep(WORKER_START_MS).then(() => blackboxCpu(bb, `${vendorUrl}/health`, plan.cpu, ticks))
+        : undefined,
+    ]);
+    out.push(row);
+    if (b) {
+      out.push({
+        ...b,
+        subject: `blackbox_exporter http_2xx (beside ${subject}, keep-alive ${yesNo(keepAlive)})`,
+      });
+      ratios.push({
+        subject,
+        keepAlive,
+        bellwetherCpuMs: row.cpuMsPerProbe,
+        blackboxCpuMs: b.cpuMsPerProbe,
+        cpuRatio: round(row.cpuMsPerProbe / b.cpuMsPerProbe, 2),
+        allocRatio: round(row.allocKiBPerProbe / b.allocKiBPerProbe, 2),
+      });
+    }
+  }
+  log('cpu: idle timer');
+  out.push(await runWorker<CpuRow>('cpu-idle', { ...plan.cpu, seconds: plan.idleSeconds }, T));
+  return { rate: plan.cpu.rate, seconds: plan.cpu.seconds, rows: out, ratios };
 }
 
-const quantile = (sorted: number[], q: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
-
-interface Row {
-  delayMs: number;
-  keepAlive: boolean;
-  samples: number;
-  errorMeanMs: number;
-  errorP50Ms: number;
-  errorP99Ms: number;
-  cpuMsPerProbe: number;
-}
-
-async function measure(delayMs: number, keepAlive: boolean): Promise<Row> {
-  const dep = testDependency({
-    id: 'bench',
-    vendor: 'openai-compatible',
-    baseUrl: `http://127.0.0.1:${PORT}/v1`,
-    checks: ['models'],
-    timeoutMs: 5000,
-  });
-  const http = createNodeHttpClient({ keepAlive });
-  const probe = createProbe(dep, (s) => s);
-  await setDelay(delayMs);
-  const errors: number[] = [];
-  const run = async () => {
-    const controller = new AbortController();
-    const r = await probe.run('models', {
-      http,
-      signal: controller.signal,
-      now: () => performance.now(),
-    });
-    if (!r.ok) throw new Error(`probe failed: ${r.errorClass} ${r.message}`);
-    return r.latencyMs;
-  };
-  for (let i = 0; i < 10; i++) await run(); // warm-up
-  const cpu0 = process.cpuUsage();
-  for (let i = 0; i < SAMPLES; i++) errors.push((await run()) - delayMs);
-  const cpu = process.cpuUsage(cpu0);
-  http.close();
-  errors.sort((a, b) => a - b);
-  const mean = errors.reduce((s, v) => s + v, 0) / errors.length;
-  const r2 = (v: number) => Math.round(v * 100) / 100;
-  return {
-    delayMs,
-    keepAlive,
-    samples: SAMPLES,
-    errorMeanMs: r2(mean),
-    errorP50Ms: r2(quantile(errors, 0.5)),
-    errorP99Ms: r2(quantile(errors, 0.99)),
-    cpuMsPerProbe: r2((cpu.user + cpu.system) / 1000 / SAMPLES),
-  };
-}
+const yesNo = (b: boolean): string => (b ? 'yes' : 'no');
 
 async function main(): Promise<void> {
-  const vendor = await startVendor();
-  const rows: Row[] = [];
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } },
+  });
+  const quick = values.quick === true || process.env.BENCH_QUICK === '1';
+  const plan = quick ? QUICK : FULL;
+  // A quick run is a smoke test: its figures must not land next to the committed report.
+  const outDir = values.out ?? (quick ? tmpdir() : join(ROOT, 'bench', 'results'));
+  const started = new Date();
+  const t0 = performance.now();
+  const machine = machineInfo(started);
+  const loadStart = round(loadavg()[0] ?? 0, 2);
+  log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; load ${loadStart}`);
+
+  const vendor = await startVendorProcess();
+  let bb: Blackbox | undefined;
+  if (blackboxAvailable()) bb = await startBlackbox();
+  else log(`blackbox_exporter not found at ${BLACKBOX_BIN}: its rows are left out`);
+  let partial: Omit<BenchReport, 'targets'>;
   try {
-    for (const keepAlive of [true, false]) {
-      for (const d of DELAYS) rows.push(await measure(d, keepAlive));
+    const acc = await accuracy(vendor.url, bb, vendor, plan.delays);
+    const cpuPart = await cpu(vendor.url, bb, plan);
+    await bb?.stop();
+    bb = undefined;
+
+    const metricsRender: RenderRow[] = [];
+    for (const dependencies of plan.renders.counts) {
+      log(`metrics render: ${dependencies} dependencies`);
+      metricsRender.push(
+        await runWorker<RenderRow>(
+          'metrics-render',
+          { dependencies, renders: plan.renders.renders },
+          180_000,
+        ),
+      );
     }
+
+    log(`capacity: ${plan.capacity.dependencies} dependencies at 30 s`);
+    const measured = await runCapacity(vendor.url, {
+      dependencies: plan.capacity.dependencies,
+      interval: '30s',
+      intervalMs: 30_000,
+      firstRunSpreadMs: 2000,
+      warmupSeconds: plan.capacity.warmupSeconds,
+      fillRounds: plan.capacity.fillRounds,
+      windowSeconds: plan.capacity.windowSeconds,
+    });
+    const tsxOverheadMiB = round((idleRss(true) - idleRss(false)) / 2 ** 20, 1);
+    const fullRound = cpuPart.rows.find((r) => r.subject === 'full round' && r.keepAlive);
+    const perDepBudgetMs = 0.1 * 1000 * 30;
+
+    log('detection: 1 s and 5 s intervals');
+    const detection = await runDetection(
+      vendor,
+      [
+        { interval: '1s', intervalMs: 1000 },
+        { interval: '5s', intervalMs: 5000 },
+      ],
+      plan.detection.trials,
+    );
+
+    partial = {
+      machine,
+      loadAverage: { start: loadStart, end: round(loadavg()[0] ?? 0, 2) },
+      durationSeconds: Math.round((performance.now() - t0) / 1000),
+      quick,
+      accuracy: acc,
+      cpu: cpuPart,
+      capacity: {
+        computedFromFullRound: fullRound
+          ? Math.floor(perDepBudgetMs / fullRound.cpuMsPerProbe)
+          : Number.NaN,
+        computedFromMeasuredRun: Math.floor(perDepBudgetMs / measured.cpuMsPerRound),
+        measured,
+        tsxOverheadMiB,
+      },
+      metricsRender,
+      detection,
+    };
   } finally {
-    vendor.kill('SIGTERM');
+    await bb?.stop();
+    await vendor.stop();
   }
-  const machine = {
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-    at: new Date().toISOString(),
-  };
-  writeFileSync('bench/results/latest.json', `${JSON.stringify({ machine, rows }, null, 2)}\n`);
-  const md = [
-    '# Bellwether probe overhead',
-    '',
-    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; ${machine.at}.`,
-    '',
-    'Models check against the fake vendor in its own process on 127.0.0.1; error = measured latency − injected delay.',
-    '',
-    '| delay (ms) | keep-alive | samples | error mean (ms) | error p50 (ms) | error p99 (ms) | CPU per probe (ms) |',
-    '|---:|:---:|---:|---:|---:|---:|---:|',
-    ...rows.map(
-      (r) =>
-        `| ${r.delayMs} | ${r.keepAlive ? 'yes' : 'no'} | ${r.samples} | ${r.errorMeanMs} | ${r.errorP50Ms} | ${r.errorP99Ms} | ${r.cpuMsPerProbe} |`,
-    ),
-    '',
-  ].join('\n');
-  writeFileSync('bench/results/latest.md', md);
+  const report: BenchReport = { ...partial, targets: judgeTargets(partial) };
+  const md = renderMarkdown(report);
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  mkdirSync(outDir, { recursive: true });
+  const names = quick
+    ? ['quick']
+    : ['latest', `${started.toISOString().slice(0, 10)}-${machine.slug}`];
+  for (const name of names) {
+    writeFileSync(join(outDir, `${name}.md`), md);
+    writeFileSync(join(outDir, `${name}.json`), json);
+  }
   process.stdout.write(md);
+  log(
+    `wrote ${names.map((n) => `${n}.{md,json}`).join(', ')} in ${outDir} (${report.durationSeconds} s)`,
+  );
 }
 
-main().catch((err: Error) => {
-  process.stderr.write(`bench: ${err.message}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    process.stderr.write(`bench: ${err.stack ?? err.message}\n`);
+    process.exit(1);
+  },
+);
