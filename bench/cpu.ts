@@ -142,26 +142,29 @@ export async function cpuMonitorTask(
   a: RatePlan & { vendorUrl: string; keepAlive: boolean; dependencies: number },
 ): Promise<CpuRow> {
   const dir = mkdtempSync(join(tmpdir(), 'bellwether-bench-cpu-'));
-  const config = loadBenchConfig(
-    dir,
-    benchConfigYaml({
-      vendorUrl: a.vendorUrl,
-      count: a.dependencies,
-      interval: '30s',
-      storagePath: join(dir, 'bellwether.db'),
-    }),
-  );
-  const bench = buildBenchMonitor(config, a.keepAlive);
-  const ids = config.dependencies.map((d) => d.id);
-  let next = 0;
   try {
-    return await measureHere('full round', a.keepAlive, a, async () => {
-      const id = ids[next++ % ids.length] as string;
-      const round = await bench.monitor.probeNow(id);
-      return round?.results.every((r) => r.ok) === true;
-    });
+    const config = loadBenchConfig(
+      dir,
+      benchConfigYaml({
+        vendorUrl: a.vendorUrl,
+        count: a.dependencies,
+        interval: '30s',
+        storagePath: join(dir, 'bellwether.db'),
+      }),
+    );
+    const bench = buildBenchMonitor(config, a.keepAlive);
+    const ids = config.dependencies.map((d) => d.id);
+    let next = 0;
+    try {
+      return await measureHere('full round', a.keepAlive, a, async () => {
+        const id = ids[next++ % ids.length] as string;
+        const round = await bench.monitor.probeNow(id);
+        return round?.results.every((r) => r.ok) === true;
+      });
+    } finally {
+      await bench.close();
+    }
   } finally {
-    await bench.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -73,40 +73,45 @@ async function trial(
   phase: number,
 ): Promise<DetectionTrial> {
   const dir = mkdtempSync(join(tmpdir(), 'bellwether-bench-det-'));
-  const configPath = join(dir, 'bellwether.yaml');
-  writeFileSync(
-    configPath,
-    benchConfigYaml({
-      vendorUrl: vendor.url,
-      count: 1,
-      interval,
-      // Must be under the interval; these faults fail fast anyway.
-      timeout: `${Math.floor(intervalMs * 0.8)}ms`,
-      storagePath: join(dir, 'bellwether.db'),
-    }),
-  );
-  const host = await startHost({ configPath, firstRunSpreadMs: 100 });
+  let injected = false;
   try {
-    await waitFor(host.url, (d) => d.state === 'healthy', 15_000);
-    await sleep(phase * intervalMs);
-    if (fault === 'status 500') await vendor.setFault('health', { status: 500 });
-    else await vendor.kill();
-    const t0 = performance.now();
-    let downMs = Number.NaN;
-    let openMs = Number.NaN;
-    const until = t0 + intervalMs * 8 + 15_000;
-    while (performance.now() < until && (Number.isNaN(downMs) || Number.isNaN(openMs))) {
-      const d = await statusOf(host.url);
-      const at = performance.now() - t0;
-      if (d?.state === 'down' && Number.isNaN(downMs)) downMs = at;
-      if (d?.breaker === 'open' && Number.isNaN(openMs)) openMs = at;
-      await sleep(POLL_MS);
+    const configPath = join(dir, 'bellwether.yaml');
+    writeFileSync(
+      configPath,
+      benchConfigYaml({
+        vendorUrl: vendor.url,
+        count: 1,
+        interval,
+        // Must be under the interval; these faults fail fast anyway.
+        timeout: `${Math.floor(intervalMs * 0.8)}ms`,
+        storagePath: join(dir, 'bellwether.db'),
+      }),
+    );
+    const host = await startHost({ configPath, firstRunSpreadMs: 100 });
+    try {
+      await waitFor(host.url, (d) => d.state === 'healthy', 15_000);
+      await sleep(phase * intervalMs);
+      injected = true;
+      if (fault === 'status 500') await vendor.setFault('health', { status: 500 });
+      else await vendor.kill();
+      const t0 = performance.now();
+      let downMs = Number.NaN;
+      let openMs = Number.NaN;
+      const until = t0 + intervalMs * 8 + 15_000;
+      while (performance.now() < until && (Number.isNaN(downMs) || Number.isNaN(openMs))) {
+        const d = await statusOf(host.url);
+        const at = performance.now() - t0;
+        if (d?.state === 'down' && Number.isNaN(downMs)) downMs = at;
+        if (d?.breaker === 'open' && Number.isNaN(openMs)) openMs = at;
+        await sleep(POLL_MS);
+      }
+      return { interval, fault, phase, downMs: round(downMs, 0), openMs: round(openMs, 0) };
+    } finally {
+      await host.stop();
     }
-    return { interval, fault, phase, downMs: round(downMs, 0), openMs: round(openMs, 0) };
   } finally {
-    await host.stop();
-    if (fault === 'status 500') await vendor.clearFaults();
-    else await vendor.restart();
+    if (injected && fault === 'status 500') await vendor.clearFaults();
+    else if (injected) await vendor.restart();
     rmSync(dir, { recursive: true, force: true });
   }
 }

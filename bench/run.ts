@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,7 +26,8 @@ import { type BenchReport, judgeTargets, renderMarkdown } from './report.js';
  * cost and detection latency, side by side with blackbox_exporter, on this machine in one
  * run. Loopback only; every count and duration is bounded (about 8 minutes on 2 vCPU).
  * Writes bench/results/latest.{md,json} and bench/results/<date>-<machine>.{md,json};
- * `--quick` runs small counts (a smoke test, about 2 minutes) and writes to the temp directory.
+ * `--quick` runs small counts (a smoke test, about 2 minutes) and writes to the temp directory;
+ * `--render <report.json>` rewrites a report's Markdown from its JSON without measuring.
  */
 
 interface Plan {
@@ -185,8 +186,23 @@ const yesNo = (b: boolean): string => (b ? 'yes' : 'no');
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      render: { type: 'string', multiple: true },
+    },
   });
+  // Re-render reports from their JSON (after a change to the report's wording), measuring nothing.
+  if (values.render !== undefined) {
+    for (const path of values.render) {
+      const data = JSON.parse(readFileSync(path, 'utf8')) as BenchReport;
+      const report: BenchReport = { ...data, targets: judgeTargets(data) };
+      writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+      writeFileSync(path.replace(/\.json$/, '.md'), renderMarkdown(report));
+      log(`re-rendered ${path.replace(/\.json$/, '.md')}`);
+    }
+    return;
+  }
   const quick = values.quick === true || process.env.BENCH_QUICK === '1';
   const plan = quick ? QUICK : FULL;
   // A quick run is a smoke test: its figures must not land next to the committed report.
@@ -271,7 +287,7 @@ async function main(): Promise<void> {
   const json = `${JSON.stringify(report, null, 2)}\n`;
   mkdirSync(outDir, { recursive: true });
   const names = quick
-    ? ['quick']
+    ? ['bellwether-bench-quick']
     : ['latest', `${started.toISOString().slice(0, 10)}-${machine.slug}`];
   for (const name of names) {
     writeFileSync(join(outDir, `${name}.md`), md);

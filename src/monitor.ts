@@ -138,7 +138,7 @@ export class Monitor {
         intervalMs: dep.intervalMs,
         schedule: dep.schedule,
         run: () => {
-          void this.probeNow(dep.id);
+          void this.runScheduled(dep.id);
         },
       })),
       { logger: deps.logger, firstRunSpreadMs: deps.firstRunSpreadMs },
@@ -185,8 +185,21 @@ export class Monitor {
     return { rounds: [...t.rounds], evaluation: t.evaluation, since: t.since };
   }
 
-  /** Runs one round of a dependency now; null when unknown id or a round is already running. */
+  /** Runs one fresh round of a dependency now (after any round in flight); null for an unknown id. */
   async probeNow(id: string): Promise<Round | null> {
+    const t = this.tracked.get(id);
+    if (!t) return null;
+    // Asked for on purpose (CLI, tests): wait for a scheduled round in flight, then run a
+    // fresh one, rather than count an overrun.
+    for (;;) {
+      await t.runner.idle();
+      const pending = t.runner.runRound();
+      if (pending) return this.settle(t, pending);
+    }
+  }
+
+  /** A scheduled round: skipped and counted as an overrun while the previous one runs. */
+  private async runScheduled(id: string): Promise<Round | null> {
     const t = this.tracked.get(id);
     if (!t) return null;
     const pending = t.runner.runRound();
@@ -199,13 +212,17 @@ export class Monitor {
       );
       return null;
     }
+    return this.settle(t, pending);
+  }
+
+  private async settle(t: Tracked, pending: Promise<Round>): Promise<Round | null> {
     try {
       const round = await pending;
       this.onRound(t, round);
       return round;
     } catch (err) {
       this.deps.logger.error(
-        { dependency: id, err: (err as Error).message },
+        { dependency: t.labels.dependency, err: (err as Error).message },
         'probe round crashed',
       );
       return null;

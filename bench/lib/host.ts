@@ -185,7 +185,13 @@ export async function startHost(args: HostArgs, opts: { exposeGc?: boolean } = {
       child.on('message', onMessage);
       child.once('exit', onExit);
     });
-  const ready = await next('ready', 60_000);
+  let ready: Extract<FromHost, { type: 'ready' }>;
+  try {
+    ready = await next('ready', 60_000);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     pid: child.pid as number,
