@@ -345,6 +345,8 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
         1,
       );
       objective.set({ dependency: dep.dependency }, dep.objective);
+      // Present from the start at 0, so rate() and dashboards see "no overruns", not "no data".
+      overruns.inc({ dependency: dep.dependency }, 0);
     },
     describeConsumer(c) {
       consumerInfo.set({ consumer: c.id, team: c.team ?? '' }, 1);
