@@ -15,7 +15,6 @@ import {
   MAX_STREAM_BYTES,
   type StreamSummary,
   skippedNoKey,
-  unsupportedCheck,
 } from './classify.js';
 import { type FrameDecoder, readEventStream } from './eventstream.js';
 import {
@@ -27,8 +26,8 @@ import {
   runStreamedCompletion,
   send,
 } from './exchange.js';
-import { isRecord, num, LLM_CHECKS as SUPPORTED } from './json.js';
-import { withModelNamed } from './lifecycle.js';
+import { isRecord, num } from './json.js';
+import { llmProbe } from './lifecycle.js';
 import type { Scrubber } from './scrub.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
 
@@ -318,14 +317,11 @@ export function createBedrockProbe(dep: DependencyConfig, scrub: Scrubber): Prob
     scrub,
     keyRequired: true,
   };
-  const probe: Probe = {
+  return llmProbe({
     vendor: 'bedrock',
-    checks: dep.checks.filter((c) => SUPPORTED.includes(c)),
-    run(check: CheckName, ctx: ProbeContext): Promise<CheckResult> {
-      if (check === 'models') return modelsCheck(dep, k, aws, ctx);
-      if (check === 'completion') return completionCheck(dep, k, aws, ctx);
-      return Promise.resolve(unsupportedCheck(check, 'bedrock'));
-    },
-  };
-  return withModelNamed(probe, dep.model, scrub);
+    dep,
+    scrub,
+    models: (ctx) => modelsCheck(dep, k, aws, ctx),
+    completion: (ctx) => completionCheck(dep, k, aws, ctx),
+  });
 }

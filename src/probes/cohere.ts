@@ -11,7 +11,6 @@ import {
   MAX_STREAM_BYTES,
   type StreamSummary,
   skippedNoKey,
-  unsupportedCheck,
 } from './classify.js';
 import {
   eventObject,
@@ -22,11 +21,11 @@ import {
   runStreamedCompletion,
   send,
 } from './exchange.js';
-import { isRecord, num, parseJson as parse, LLM_CHECKS as SUPPORTED } from './json.js';
-import { withModelNamed } from './lifecycle.js';
+import { isRecord, num, parseJson as parse } from './json.js';
+import { llmProbe } from './lifecycle.js';
 import type { Scrubber } from './scrub.js';
 import { readSse } from './sse.js';
-import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
+import type { CheckResult, Probe, ProbeContext } from './types.js';
 
 // The API root is the host; `/v1` and `/v2` are in the routes.
 function apiRoot(baseUrl: string): string {
@@ -215,14 +214,11 @@ async function completionCheck(
  */
 export function createCohereProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
   const k: KeyedDependency = { dep, scrub, keyRequired: true };
-  const probe: Probe = {
+  return llmProbe({
     vendor: 'cohere',
-    checks: dep.checks.filter((c) => SUPPORTED.includes(c)),
-    run(check: CheckName, ctx: ProbeContext): Promise<CheckResult> {
-      if (check === 'models') return modelsCheck(dep, k, ctx);
-      if (check === 'completion') return completionCheck(dep, k, ctx);
-      return Promise.resolve(unsupportedCheck(check, 'cohere'));
-    },
-  };
-  return withModelNamed(probe, dep.model, scrub);
+    dep,
+    scrub,
+    models: (ctx) => modelsCheck(dep, k, ctx),
+    completion: (ctx) => completionCheck(dep, k, ctx),
+  });
 }

@@ -11,7 +11,6 @@ import {
   MAX_STREAM_BYTES,
   type StreamSummary,
   skippedNoKey,
-  unsupportedCheck,
 } from './classify.js';
 import {
   eventObject,
@@ -22,11 +21,11 @@ import {
   runStreamedCompletion,
   send,
 } from './exchange.js';
-import { isRecord, num, LLM_CHECKS as SUPPORTED } from './json.js';
-import { withModelNamed } from './lifecycle.js';
+import { isRecord, num } from './json.js';
+import { llmProbe } from './lifecycle.js';
 import type { Scrubber } from './scrub.js';
 import { readSse } from './sse.js';
-import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
+import type { CheckResult, Probe, ProbeContext } from './types.js';
 
 // The API root is the host; an operator who pasted `…/v1beta` still gets the right routes.
 function apiRoot(baseUrl: string): string {
@@ -190,14 +189,11 @@ async function completionCheck(
  */
 export function createGeminiProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
   const k: KeyedDependency = { dep, scrub, keyRequired: true };
-  const probe: Probe = {
+  return llmProbe({
     vendor: 'gemini',
-    checks: dep.checks.filter((c) => SUPPORTED.includes(c)),
-    run(check: CheckName, ctx: ProbeContext): Promise<CheckResult> {
-      if (check === 'models') return modelsCheck(dep, k, ctx);
-      if (check === 'completion') return completionCheck(dep, k, ctx);
-      return Promise.resolve(unsupportedCheck(check, 'gemini'));
-    },
-  };
-  return withModelNamed(probe, dep.model, scrub);
+    dep,
+    scrub,
+    models: (ctx) => modelsCheck(dep, k, ctx),
+    completion: (ctx) => completionCheck(dep, k, ctx),
+  });
 }

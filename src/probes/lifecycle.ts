@@ -1,3 +1,6 @@
+import type { DependencyConfig } from '../config/types.js';
+import { unsupportedCheck } from './classify.js';
+import { LLM_CHECKS } from './json.js';
 import type { Scrubber } from './scrub.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
 
@@ -34,4 +37,27 @@ export function withModelNamed(
       return namingModel(await probe.run(check, ctx), model, scrub, noun);
     },
   };
+}
+
+/**
+ * A probe for an LLM vendor from its two checks: `models` and `completion` as configured,
+ * anything else answered as unsupported, and `model_unavailable` naming the model.
+ */
+export function llmProbe(o: {
+  vendor: string;
+  dep: DependencyConfig;
+  scrub: Scrubber;
+  models: (ctx: ProbeContext) => Promise<CheckResult>;
+  completion: (ctx: ProbeContext) => Promise<CheckResult>;
+}): Probe {
+  const probe: Probe = {
+    vendor: o.vendor,
+    checks: o.dep.checks.filter((c) => LLM_CHECKS.includes(c)),
+    run(check: CheckName, ctx: ProbeContext): Promise<CheckResult> {
+      if (check === 'models') return o.models(ctx);
+      if (check === 'completion') return o.completion(ctx);
+      return Promise.resolve(unsupportedCheck(check, o.vendor));
+    },
+  };
+  return withModelNamed(probe, o.dep.model, o.scrub);
 }

@@ -10,7 +10,6 @@ import {
   type KeyedDependency,
   MAX_STREAM_BYTES,
   type StreamSummary,
-  unsupportedCheck,
 } from './classify.js';
 import {
   type BodyRead,
@@ -22,11 +21,11 @@ import {
   runStreamedCompletion,
   send,
 } from './exchange.js';
-import { isRecord, num, LLM_CHECKS as SUPPORTED } from './json.js';
-import { withModelNamed } from './lifecycle.js';
+import { isRecord, num } from './json.js';
+import { llmProbe } from './lifecycle.js';
 import { readNdjson } from './ndjson.js';
 import type { Scrubber } from './scrub.js';
-import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
+import type { CheckResult, Probe, ProbeContext } from './types.js';
 
 // The native API sits at the root; an operator who pasted the OpenAI-style `…/v1` still gets it.
 function apiRoot(baseUrl: string): string {
@@ -203,14 +202,11 @@ async function completionCheck(
  */
 export function createOllamaProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
   const k: KeyedDependency = { dep, scrub, keyRequired: false };
-  const probe: Probe = {
+  return llmProbe({
     vendor: 'ollama',
-    checks: dep.checks.filter((c) => SUPPORTED.includes(c)),
-    run(check: CheckName, ctx: ProbeContext): Promise<CheckResult> {
-      if (check === 'models') return modelsCheck(dep, k, ctx);
-      if (check === 'completion') return completionCheck(dep, k, ctx);
-      return Promise.resolve(unsupportedCheck(check, 'ollama'));
-    },
-  };
-  return withModelNamed(probe, dep.model, scrub);
+    dep,
+    scrub,
+    models: (ctx) => modelsCheck(dep, k, ctx),
+    completion: (ctx) => completionCheck(dep, k, ctx),
+  });
 }
