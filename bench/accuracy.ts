@@ -1,10 +1,10 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createProbe } from '../src/probes/index.js';
 import type { CheckName, CheckResult, Probe } from '../src/probes/types.js';
 import type { HttpClient } from '../src/transport/http-client.js';
 import { createNodeHttpClient } from '../src/transport/node-http-client.js';
+import { createProbe } from '../src/vendors/registry.js';
 import { testDependency } from '../tests/support/dependency.js';
 import type { Blackbox } from './lib/blackbox.js';
 import { type ErrorSummary, round, summarise } from './lib/stats.js';

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createProbe } from '../src/probes/index.js';
 import { createNodeHttpClient } from '../src/transport/node-http-client.js';
+import { createProbe } from '../src/vendors/registry.js';
 import { testDependency } from '../tests/support/dependency.js';
 import { attempt } from './accuracy.js';
 import {

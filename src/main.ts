@@ -13,12 +13,12 @@ import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { Monitor } from './monitor.js';
 import { createNotifiers, type Notifiers, observeMonitor } from './notify/index.js';
-import { createProbe } from './probes/index.js';
 import { createScrubber } from './probes/scrub.js';
 import { createStatusPagePoller, type StatusPagePoller } from './statuspages/index.js';
 import { type HistoryStore, openSqliteStore } from './store/sqlite-store.js';
 import type { HttpClient } from './transport/http-client.js';
 import { createNodeHttpClient } from './transport/node-http-client.js';
+import { createProbe } from './vendors/registry.js';
 
 /** The version in package.json, read once at start. */
 export function readVersion(): string {

@@ -8,11 +8,11 @@ import type { BellwetherConfig } from '../../src/config/types.js';
 import { createLogger } from '../../src/log.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { Monitor } from '../../src/monitor.js';
-import { createProbe } from '../../src/probes/index.js';
 import { createScrubber } from '../../src/probes/scrub.js';
 import { type HistoryStore, openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { HttpClient } from '../../src/transport/http-client.js';
 import { createNodeHttpClient } from '../../src/transport/node-http-client.js';
+import { createProbe } from '../../src/vendors/registry.js';
 
 /** What a generated bench config holds. */
 export interface BenchConfigOptions {

@@ -1,4 +1,6 @@
 import { type Document, isMap, isPair, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import { findNotifier, NOTIFIER_MODULES } from '../notify/registry.js';
+import { VENDOR_MODULES } from '../vendors/registry.js';
 
 /** One step of a path into the config: a mapping key or a list index. */
 export type PathSegment = string | number;
@@ -94,37 +96,38 @@ export interface DocumentInterpolation {
   issues: InterpolationIssue[];
   /** Secret values seen in secret-bearing fields, without duplicates or empty strings. */
   secrets: string[];
-  /** Dependency index → the environment variable its apiKey comes from. */
-  apiKeyEnv: Map<number, string>;
-  /** Dependency index → credential key (accessKeyId, …) → the environment variable it comes from. */
+  /** Dependency index → credential key (apiKey, a vendor's own) → the environment variable it comes from. */
   credentialEnv: Map<number, Map<string, string>>;
 }
 
 // `header` values hold a secret only in part (`Bearer ${TOKEN}`), the others wholly.
-// `credential` fields behave like apiKey: optional, so an unset variable only removes them.
-type SecretKind = 'apiKey' | 'credential' | 'whole' | 'header';
+// `credential` fields (apiKey and each vendor's own) are optional: an unset variable only
+// removes them, and the dependency reports which variable is missing.
+type SecretKind = 'credential' | 'whole' | 'header';
 
-// Bedrock's SigV4 credentials.
 const CREDENTIAL_KEYS: ReadonlySet<string> = new Set([
-  'accessKeyId',
-  'secretAccessKey',
-  'sessionToken',
+  'apiKey',
+  ...VENDOR_MODULES.flatMap((m): readonly string[] => m.credentialKeys ?? []),
 ]);
 
-const NOTIFY_SECRET_KEYS: ReadonlySet<string> = new Set([
-  'routingKey',
-  'apiKey',
-  'secret',
-  'webhookUrl',
-]);
+// A notifier key that some notifier holds secret is secret wherever it is misplaced too.
+const NOTIFY_SECRET_KEYS: ReadonlySet<string> = new Set(
+  NOTIFIER_MODULES.flatMap((m) =>
+    Object.entries(m.settings).flatMap(([key, s]) => (s.secret ? [key] : [])),
+  ),
+);
 // Header names whose literal values are credentials even when written inline.
 const SECRET_HEADER = /auth|key|token|secret|cookie|password|session/i;
+
+function notifierKeyIsSecret(type: unknown, key: string): boolean {
+  const own = typeof type === 'string' ? findNotifier(type)?.settings[key] : undefined;
+  return own ? own.secret === true : NOTIFY_SECRET_KEYS.has(key);
+}
 
 function secretKind(path: PathSegment[], parent: YAMLMap | undefined): SecretKind | undefined {
   const [top, index, key, sub] = path;
   if (typeof index !== 'number') return undefined;
   if (top === 'dependencies') {
-    if (path.length === 3 && key === 'apiKey') return 'apiKey';
     if (path.length === 3 && typeof key === 'string' && CREDENTIAL_KEYS.has(key)) {
       return 'credential';
     }
@@ -132,9 +135,7 @@ function secretKind(path: PathSegment[], parent: YAMLMap | undefined): SecretKin
     return undefined;
   }
   if (top === 'notify' && path.length === 3 && typeof key === 'string') {
-    if (NOTIFY_SECRET_KEYS.has(key)) return 'whole';
-    const type = parent?.get('type');
-    if (key === 'url' && (type === 'webhook' || type === 'slack')) return 'whole';
+    return notifierKeyIsSecret(parent?.get('type'), key) ? 'whole' : undefined;
   }
   return undefined;
 }
@@ -150,16 +151,15 @@ function retype(value: string): string | number | boolean {
 
 /**
  * Interpolates environment variables into every string scalar of the document, in place.
- * A missing variable is an issue naming it, except in a dependency's `apiKey` (and Bedrock's
- * `accessKeyId`, `secretAccessKey`, `sessionToken`): there the key is removed (the field
- * becomes absent) and the variable is remembered in `apiKeyEnv` (`credentialEnv`).
+ * A missing variable is an issue naming it, except in a dependency's credentials (`apiKey`
+ * and the credential keys vendor modules declare): there the key is removed (the field
+ * becomes absent) and the variable is remembered in `credentialEnv`.
  * Values landing in secret-bearing fields (those credentials, header values, notifier keys
  * and URLs) are collected in `secrets`, as are literal credential and notifier secret values.
  */
 export function interpolateDocument(doc: Document, env: NodeJS.ProcessEnv): DocumentInterpolation {
   const issues: InterpolationIssue[] = [];
   const secrets = new Set<string>();
-  const apiKeyEnv = new Map<number, string>();
   const credentialEnv = new Map<number, Map<string, string>>();
 
   const visitScalar = (
@@ -176,10 +176,9 @@ export function interpolateDocument(doc: Document, env: NodeJS.ProcessEnv): Docu
       return;
     }
     const depIndex = path[1] as number;
-    if (kind === 'apiKey' || kind === 'credential') {
+    if (kind === 'credential') {
       const envName = result.missing[0] ?? result.refs[0]?.name;
-      if (envName !== undefined && kind === 'apiKey') apiKeyEnv.set(depIndex, envName);
-      if (envName !== undefined && kind === 'credential') {
+      if (envName !== undefined) {
         const names = credentialEnv.get(depIndex) ?? new Map<string, string>();
         names.set(String(path[2]), envName);
         credentialEnv.set(depIndex, names);
@@ -233,5 +232,5 @@ export function interpolateDocument(doc: Document, env: NodeJS.ProcessEnv): Docu
   };
 
   visit(doc.contents, [], undefined, undefined);
-  return { issues, secrets: [...secrets], apiKeyEnv, credentialEnv };
+  return { issues, secrets: [...secrets], credentialEnv };
 }

@@ -12,6 +12,9 @@ import {
   parseDocument,
 } from 'yaml';
 import type { z } from 'zod';
+import { findNotifier } from '../notify/registry.js';
+import { vendorModule } from '../vendors/registry.js';
+import type { VendorResolved } from '../vendors/types.js';
 import { type DocumentInterpolation, interpolateDocument, type PathSegment } from './env.js';
 import {
   BUILTIN_DEFAULTS,
@@ -20,8 +23,6 @@ import {
   configErrorMap,
   configSchema,
   defaultChecks,
-  NOTIFIER_KEYS,
-  regionFromBedrockUrl,
   type SchemaIssue,
 } from './schema.js';
 import type {
@@ -32,7 +33,6 @@ import type {
   MaintenanceWindow,
   NotifierConfig,
   StatusPageConfig,
-  Vendor,
 } from './types.js';
 
 /** One problem in a config file, positioned for `FILE:LINE:COL` output (1-based). */
@@ -52,15 +52,6 @@ export type ConfigLoadResult =
 
 /** Config files above this size are refused unread: a config is small, a huge one is a mistake. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
-
-// azure-openai has none (the resource name is the operator's); bedrock's follows its region.
-const DEFAULT_BASE_URLS: Readonly<Partial<Record<Vendor, string>>> = {
-  openai: 'https://api.openai.com/v1',
-  anthropic: 'https://api.anthropic.com',
-  gemini: 'https://generativelanguage.googleapis.com',
-  cohere: 'https://api.cohere.com',
-  ollama: 'http://localhost:11434',
-};
 
 /** Formats an error as `FILE:LINE:COL: PATH: MESSAGE`, the shape editors and CI annotate. */
 export function formatConfigError(e: ConfigError): string {
@@ -348,38 +339,27 @@ function stripSlash(url: string): string {
 }
 
 /**
- * Bedrock's region, control plane and credentials. With neither an API key nor a complete
- * SigV4 pair, `apiKeyEnv` names the variable that is missing, so the report says which.
+ * The vendor's share of a dependency: its module resolves its own keys (or they are copied as
+ * written) and supplies the base URL when the dependency gives none.
  */
-function resolveBedrock(
-  out: DependencyConfig,
+function resolveVendorKeys(
   dep: ConfigInput['dependencies'][number],
-  region: string | undefined,
-  credentialEnv: ReadonlyMap<string, string> | undefined,
-): void {
-  if (region !== undefined) out.region = region;
-  const controlPlane =
-    dep.controlPlaneUrl ??
-    (region === undefined ? undefined : `https://bedrock.${region}.amazonaws.com`);
-  if (controlPlane !== undefined) out.controlPlaneUrl = stripSlash(controlPlane);
-  if (dep.accessKeyId) out.accessKeyId = dep.accessKeyId;
-  if (dep.secretAccessKey) out.secretAccessKey = dep.secretAccessKey;
-  if (dep.sessionToken) out.sessionToken = dep.sessionToken;
-  const sigv4Written =
-    dep.accessKeyId !== undefined ||
-    dep.secretAccessKey !== undefined ||
-    credentialEnv?.has('accessKeyId') === true ||
-    credentialEnv?.has('secretAccessKey') === true;
-  const complete =
-    out.apiKey !== undefined ||
-    (out.accessKeyId !== undefined && out.secretAccessKey !== undefined);
-  if (complete || !sigv4Written) return;
-  const missing = (['accessKeyId', 'secretAccessKey'] as const)
-    .filter((key) => out[key] === undefined)
-    .map((key) => credentialEnv?.get(key));
-  const name = missing.find((n) => n !== undefined);
-  if (name !== undefined) out.apiKeyEnv = name;
-  else delete out.apiKeyEnv;
+  credentialEnv: ReadonlyMap<string, string>,
+): VendorResolved {
+  const module = vendorModule(dep.vendor);
+  const raw = dep as Readonly<Record<string, unknown>>;
+  const resolved = module.resolve?.({
+    raw,
+    ...(dep.apiKey ? { apiKey: dep.apiKey } : {}),
+    credentialEnv,
+  }) ?? {
+    options: Object.fromEntries(
+      Object.keys(module.configKeys ?? {}).flatMap((key) =>
+        raw[key] === undefined ? [] : [[key, raw[key]]],
+      ),
+    ),
+  };
+  return { ...resolved, baseUrl: module.defaultBaseUrl ?? resolved.baseUrl };
 }
 
 function resolveConfig(
@@ -412,17 +392,9 @@ function resolveConfig(
         defaultBreaker.resetTimeout ??
         (intervalMs === undefined ? BUILTIN_DEFAULTS.scheduledResetTimeoutMs : 2 * intervalMs),
     };
-    const isHttp = dep.vendor === 'http';
-    const region =
-      dep.vendor === 'bedrock'
-        ? (dep.region ??
-          (dep.baseUrl === undefined ? undefined : regionFromBedrockUrl(dep.baseUrl)))
-        : undefined;
-    const baseUrl = isHttp
-      ? dep.url
-      : (dep.baseUrl ??
-        DEFAULT_BASE_URLS[dep.vendor] ??
-        (region === undefined ? undefined : `https://bedrock-runtime.${region}.amazonaws.com`));
+    const credentialEnv = interpolation.credentialEnv.get(index) ?? new Map<string, string>();
+    const vendor = resolveVendorKeys(dep, credentialEnv);
+    const baseUrl = dep.baseUrl ?? vendor.baseUrl;
     const out: DependencyConfig = {
       id: dep.id,
       vendor: dep.vendor,
@@ -437,6 +409,7 @@ function resolveConfig(
       degradedHeadroom:
         dep.degradedHeadroom ?? defaults.degradedHeadroom ?? BUILTIN_DEFAULTS.degradedHeadroom,
       breaker: policy,
+      options: vendor.options,
     };
     if (dep.team !== undefined) out.team = dep.team;
     if (dep.statusPage !== undefined) out.statusPage = dep.statusPage;
@@ -445,23 +418,14 @@ function resolveConfig(
     if (intervalMs !== undefined) out.intervalMs = intervalMs;
     if (dep.schedule !== undefined) out.schedule = dep.schedule.trim();
     if (dep.apiKey) out.apiKey = dep.apiKey;
-    const apiKeyEnv = interpolation.apiKeyEnv.get(index);
+    const apiKeyEnv =
+      vendor.missingCredentialEnv === undefined
+        ? credentialEnv.get('apiKey')
+        : (vendor.missingCredentialEnv ?? undefined);
     if (apiKeyEnv !== undefined) out.apiKeyEnv = apiKeyEnv;
-    if (dep.vendor === 'bedrock') {
-      resolveBedrock(out, dep, region, interpolation.credentialEnv.get(index));
-    }
-    if (dep.vendor === 'azure-openai' && dep.apiVersion !== undefined) {
-      out.apiVersion = dep.apiVersion;
-    }
     if (dep.model !== undefined) out.model = dep.model;
     const ttft = dep.degradedTtft ?? defaults.degradedTtft;
     if (ttft !== undefined) out.degradedTtftMs = ttft;
-    if (isHttp) {
-      out.url = dep.url;
-      out.method = dep.method ?? 'GET';
-      out.expectedStatus = dep.expectedStatus ?? [200];
-      if (dep.bodyMatch !== undefined) out.bodyMatch = dep.bodyMatch;
-    }
     if (dep.headers) out.headers = { ...dep.headers };
     return out;
   });
@@ -479,10 +443,10 @@ function resolveConfig(
   });
 
   const notify = (input.notify ?? []).map((n): NotifierConfig => {
-    const spec = NOTIFIER_KEYS[n.type];
+    const module = findNotifier(n.type);
     const settings: Record<string, string> = {};
-    for (const key of [...spec.required, ...spec.optional]) {
-      const value = n[key];
+    for (const key of Object.keys(module?.settings ?? {})) {
+      const value = (n as Record<string, unknown>)[key];
       if (typeof value === 'string') settings[key] = value;
     }
     const out: NotifierConfig = { type: n.type, minSeverity: n.minSeverity ?? 'warning', settings };

@@ -1,9 +1,29 @@
-import { validate as isValidCron } from 'node-cron';
 import { z } from 'zod';
+import { findNotifier, NOTIFIER_MODULES, NOTIFIER_TYPES } from '../notify/registry.js';
+import { SEVERITIES } from '../notify/types.js';
 import { CHECK_NAMES, type CheckName } from '../probes/types.js';
-import { DURATION_EXPECTATION, formatDuration, parseDuration } from './duration.js';
+import { findVendor, VENDOR_MODULES, VENDORS, vendorModule } from '../vendors/registry.js';
+import { formatDuration, parseDuration } from './duration.js';
 import type { PathSegment } from './env.js';
-import { VENDORS, type Vendor } from './types.js';
+import {
+  closest,
+  cron,
+  describeValue,
+  duration,
+  expecting,
+  HEADER_NAME,
+  httpUrl,
+  id,
+  integer,
+  isRecord,
+  list,
+  nonEmpty,
+  oneOf,
+  secret,
+  strict,
+} from './fields.js';
+
+export { closest, describeType, describeValue } from './fields.js';
 
 /**
  * A problem found by the cross-field checks. `at` says which node to point at: the value at
@@ -15,273 +35,28 @@ export interface SchemaIssue {
   at: 'value' | 'key' | 'parent';
 }
 
-/** Notifier types and the keys each one takes besides `type` and `minSeverity`. */
-export const NOTIFIER_KEYS = {
-  webhook: { required: ['url'], optional: ['secret'] },
-  slack: { required: ['webhookUrl'], optional: [] },
-  // url: the EU instances (events.eu.pagerduty.com, api.eu.opsgenie.com) or a test receiver.
-  pagerduty: { required: ['routingKey'], optional: ['url'] },
-  opsgenie: { required: ['apiKey'], optional: ['url'] },
-  alertmanager: { required: ['url'], optional: [] },
-} as const satisfies Record<string, { required: readonly string[]; optional: readonly string[] }>;
-export type NotifierType = keyof typeof NOTIFIER_KEYS;
-export const NOTIFIER_TYPES = Object.keys(NOTIFIER_KEYS) as NotifierType[];
-export const SEVERITIES = ['info', 'warning', 'critical'] as const;
-
-const LLM_CHECKS: readonly CheckName[] = ['models', 'completion'];
-const HTTP_CHECKS: readonly CheckName[] = ['http'];
-
 /** Checks a vendor runs when the dependency does not list any. */
-export function defaultChecks(vendor: Vendor): CheckName[] {
-  return [...(vendor === 'http' ? HTTP_CHECKS : LLM_CHECKS)];
+export function defaultChecks(vendor: string): CheckName[] {
+  return [...vendorModule(vendor).checks];
 }
 
-const ID_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
-// RFC 9110 token characters.
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-/** Describes a value for an error message: strings quoted (and cut short), others by kind. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') {
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  }
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return describeType(value);
-}
-
-/** Describes only the kind of a value, for fields whose content must never be echoed. */
-export function describeType(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'an empty value';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'boolean') return 'true/false';
-  return `a ${typeof value}`;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
-    }
-    prev = row;
-  }
-  return prev[b.length] ?? 0;
-}
-
-/** The candidate closest to `word` when it is close enough to be a likely typo. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of candidates) {
-    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance && d <= Math.max(1, Math.floor(candidate.length / 3))) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function unknownKeyMessage(key: string, known: readonly string[]): string {
-  const suggestion = closest(key, known);
-  return suggestion
-    ? `unknown key ${JSON.stringify(key)}; did you mean ${JSON.stringify(suggestion)}?`
-    : `unknown key ${JSON.stringify(key)}; expected one of ${known.join(', ')}`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-// A mapping that rejects unknown keys, one issue per key (marked `params.unknownKey`) with a
-// did-you-mean. A check rather than z.strictObject: z reports all unknown keys of an object as
-// one issue at the object, and we point at each key; `when` makes it run even when sibling
-// fields already failed, so every problem shows up in one run.
-function strict<T extends z.ZodRawShape>(shape: T) {
-  const known = Object.keys(shape);
-  return z.looseObject(shape).check(
-    z.superRefine(
-      (value, ctx) => {
-        if (!isRecord(value)) return;
-        for (const key of Object.keys(value)) {
-          if (known.includes(key)) continue;
-          ctx.addIssue({
-            code: 'custom',
-            path: [key],
-            message: unknownKeyMessage(key, known),
-            params: { unknownKey: true },
-          });
-        }
-      },
-      { when: () => true },
-    ),
-  );
-}
-
-const nonEmpty = () =>
-  z.string().refine((s) => s.trim().length > 0, { error: 'expected a non-empty string' });
-
-// For secret-bearing fields: the message names the kind of value, never the value.
-const secret = () =>
-  z.string({
-    error: (iss) =>
-      iss.input === undefined ? undefined : `expected a string, got ${describeType(iss.input)}`,
-  });
-
-const integer = (min: number, max: number) => {
-  const expected = `expected a whole number from ${min} to ${max}`;
-  return z
-    .number({
-      error: (iss) =>
-        iss.input === undefined ? undefined : `${expected}, got ${describeValue(iss.input)}`,
-    })
-    .refine((n) => Number.isInteger(n) && n >= min && n <= max, {
-      error: (iss) => `${expected}, got ${describeValue(iss.input)}`,
-    });
-};
-
-const duration = (minMs = 1) =>
-  z
-    .string({
-      error: (iss) =>
-        iss.input === undefined
-          ? undefined
-          : `expected ${DURATION_EXPECTATION}, got ${describeValue(iss.input)}`,
-    })
-    .transform((text, ctx) => {
-      const parsed = parseDuration(text);
-      if (!parsed.ok) {
-        ctx.issues.push({ code: 'custom', message: parsed.message, input: text });
-        return z.NEVER;
-      }
-      if (parsed.ms < minMs) {
-        const message = `expected at least ${formatDuration(minMs)}, got ${describeValue(text)}`;
-        ctx.issues.push({ code: 'custom', message, input: text });
-        return z.NEVER;
-      }
-      return parsed.ms;
-    });
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-  } catch {
-    return false;
+// Each vendor's own keys with their field schemas; a key several vendors take is declared by
+// the first of them. The owners say which vendors a key applies to.
+const VENDOR_KEYS: Record<string, z.ZodType> = {};
+const KEY_OWNERS = new Map<string, string[]>();
+for (const m of VENDOR_MODULES) {
+  for (const [key, schema] of Object.entries(m.configKeys ?? {})) {
+    VENDOR_KEYS[key] ??= schema;
+    KEY_OWNERS.set(key, [...(KEY_OWNERS.get(key) ?? []), m.id]);
   }
 }
 
-// The wrong-type message states the same expectation as the format check that follows.
-const expecting = (expectation: string) =>
-  z.string({
-    error: (iss) =>
-      iss.input === undefined
-        ? undefined
-        : `expected ${expectation}, got ${describeValue(iss.input)}`,
-  });
-
-const httpUrl = () =>
-  expecting('an http(s) URL').refine(isHttpUrl, {
-    error: (iss) => `expected an http(s) URL, got ${describeValue(iss.input)}`,
-  });
-
-// Webhook URLs embed their token, so they get the secret treatment.
-const secretUrl = () => secret().refine(isHttpUrl, { error: 'expected an http(s) URL' });
-
-const id = () =>
-  z.string().refine((s) => ID_PATTERN.test(s), {
-    error: (iss) =>
-      `expected an id of lowercase letters, digits, ".", "_" or "-" (starting with a letter or digit), got ${describeValue(iss.input)}`,
-  });
-
-const cron = () =>
-  z.string().refine(
-    (s) => {
-      const fields = s.trim().split(/\s+/).length;
-      return (fields === 5 || fields === 6) && isValidCron(s);
-    },
-    {
-      error: (iss) =>
-        `expected a cron expression of 5 fields (minute hour day month weekday) or 6 (seconds first), got ${describeValue(iss.input)}`,
-    },
-  );
-
-const regex = () =>
-  z.string().superRefine((s, ctx) => {
-    try {
-      new RegExp(s);
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      ctx.addIssue({ code: 'custom', message: `expected a valid regular expression: ${reason}` });
-    }
-  });
-
-const STATUS_EXPECTATION = 'expected an HTTP status code (100-599) or a list of them';
-const isStatus = (v: unknown): v is number =>
-  typeof v === 'number' && Number.isInteger(v) && v >= 100 && v <= 599;
-
-const expectedStatus = () =>
-  z.unknown().transform((value, ctx): number[] => {
-    if (isStatus(value)) return [value];
-    if (!Array.isArray(value) || value.length === 0) {
-      ctx.issues.push({
-        code: 'custom',
-        message: `${STATUS_EXPECTATION}, got ${describeValue(value)}`,
-        input: value,
-      });
-      return z.NEVER;
-    }
-    value.forEach((item, index) => {
-      if (isStatus(item)) return;
-      ctx.issues.push({
-        code: 'custom',
-        message: `expected an HTTP status code (100-599), got ${describeValue(item)}`,
-        input: item,
-        path: [index],
-      });
-    });
-    return value as number[];
-  });
-
-const API_VERSION = /^\d{4}-\d{2}-\d{2}(?:-preview)?$/;
-const apiVersion = () =>
-  expecting('an api-version').refine((s) => API_VERSION.test(s), {
-    error: (iss) =>
-      `expected an api-version like 2024-10-21 or 2025-04-01-preview (leave apiVersion out for the v1 surface), got ${describeValue(iss.input)}`,
-  });
-
-const AWS_REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
-const awsRegion = () =>
-  expecting('an AWS region').refine((s) => AWS_REGION.test(s), {
-    error: (iss) => `expected an AWS region like us-east-1, got ${describeValue(iss.input)}`,
-  });
-
-/** The region in a Bedrock runtime URL (`https://bedrock-runtime.us-east-1.amazonaws.com`, FIPS and VPC endpoints included). */
-export function regionFromBedrockUrl(url: string): string | undefined {
-  let host: string;
-  try {
-    host = new URL(url).hostname;
-  } catch {
-    return undefined;
-  }
-  const region = /(?:^|\.)bedrock-runtime(?:-fips)?\.([a-z0-9-]+)\./.exec(host)?.[1];
-  return region !== undefined && AWS_REGION.test(region) ? region : undefined;
+// Notifier keys likewise, each notifier's settings in registry order.
+const NOTIFIER_KEYS: Record<string, z.ZodType> = {};
+for (const m of NOTIFIER_MODULES) {
+  for (const [key, setting] of Object.entries(m.settings))
+    NOTIFIER_KEYS[key] ??= setting.schema.optional();
 }
-
-const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, {
-    error: (iss) =>
-      iss.input === undefined
-        ? undefined
-        : `expected one of ${values.join(', ')}, got ${describeValue(iss.input)}`,
-  });
-
-const list = <T extends z.ZodType>(item: T, what: string) =>
-  z.array(item).min(1, { error: `expected at least one ${what}` });
 
 const breakerSchema = strict({
   errorThresholdPercentage: z
@@ -332,17 +107,8 @@ const dependencySchema = strict({
   checks: list(oneOf(CHECK_NAMES), 'check').optional(),
   schedule: cron().optional(),
   ...probeSettings,
-  url: httpUrl().optional(),
-  method: oneOf(['GET', 'POST', 'HEAD']).optional(),
-  expectedStatus: expectedStatus().optional(),
-  bodyMatch: regex().optional(),
   headers: z.record(z.string(), secret()).nullish(),
-  apiVersion: apiVersion().optional(),
-  region: awsRegion().optional(),
-  accessKeyId: secret().optional(),
-  secretAccessKey: secret().optional(),
-  sessionToken: secret().optional(),
-  controlPlaneUrl: httpUrl().optional(),
+  ...VENDOR_KEYS,
 });
 
 const consumerSchema = strict({
@@ -358,13 +124,9 @@ const statusPageSchema = strict({
 });
 
 const notifierSchema = strict({
-  type: oneOf(NOTIFIER_TYPES as [NotifierType, ...NotifierType[]]),
+  type: oneOf(NOTIFIER_TYPES),
   minSeverity: oneOf(SEVERITIES).optional(),
-  url: secretUrl().optional(),
-  secret: secret().optional(),
-  webhookUrl: secretUrl().optional(),
-  routingKey: secret().optional(),
-  apiKey: secret().optional(),
+  ...NOTIFIER_KEYS,
   failuresToAlert: integer(1, 100).optional(),
   successesToResolve: integer(1, 100).optional(),
   // `remindEvery: 0` reads naturally for "never"; the duration syntax wants a unit.
@@ -507,24 +269,6 @@ export const BUILTIN_DEFAULTS = {
   scheduledResetTimeoutMs: 60_000,
 } as const;
 
-const HTTP_ONLY_KEYS = ['url', 'method', 'expectedStatus', 'bodyMatch'] as const;
-// Keys one vendor reads and the others would silently ignore.
-const VENDOR_ONLY_KEYS: ReadonlyMap<string, Vendor> = new Map([
-  ['apiVersion', 'azure-openai'],
-  ['region', 'bedrock'],
-  ['accessKeyId', 'bedrock'],
-  ['secretAccessKey', 'bedrock'],
-  ['sessionToken', 'bedrock'],
-  ['controlPlaneUrl', 'bedrock'],
-]);
-const LLM_ONLY_KEYS: ReadonlyMap<string, string> = new Map([
-  ['model', 'vendor http has no model'],
-  ['apiKey', 'vendor http sends no key; put credentials in headers'],
-  ['baseUrl', 'vendor http uses url'],
-  ['maxTokens', 'vendor http sends no completion'],
-  ['degradedTtft', 'vendor http streams no tokens'],
-]);
-
 function checkTiming(
   path: PathSegment[],
   own: Record<string, unknown>,
@@ -566,77 +310,53 @@ function checkDependency(
   defaults: Record<string, unknown>,
   issues: SchemaIssue[],
 ): void {
-  const { vendor } = dep;
-  if (typeof vendor === 'string' && (VENDORS as readonly string[]).includes(vendor)) {
-    const isHttp = vendor === 'http';
-    if (!isHttp && dep.model === undefined) {
+  const module = typeof dep.vendor === 'string' ? findVendor(dep.vendor) : undefined;
+  if (module) {
+    const vendor = module.id;
+    if (module.llm && dep.model === undefined) {
       issues.push({
         path,
         message: `missing required key "model" (vendor ${vendor} needs one)`,
         at: 'parent',
       });
     }
-    if (vendor === 'openai-compatible' && dep.baseUrl === undefined) {
+    const baseUrlRequired = module.llm && module.defaultBaseUrl === undefined && !module.resolve;
+    if (baseUrlRequired && dep.baseUrl === undefined) {
       issues.push({
         path,
-        message: 'missing required key "baseUrl" (vendor openai-compatible has no default)',
+        message: `missing required key "baseUrl" (vendor ${vendor} has no default${module.baseUrlHint ?? ''})`,
         at: 'parent',
       });
     }
-    if (vendor === 'azure-openai' && dep.baseUrl === undefined) {
+    for (const issue of module.checkConfig?.(dep) ?? []) {
       issues.push({
-        path,
-        message:
-          'missing required key "baseUrl" (vendor azure-openai has no default: https://RESOURCE.openai.azure.com)',
-        at: 'parent',
-      });
-    }
-    const regionKnown =
-      dep.region !== undefined ||
-      (typeof dep.baseUrl === 'string' && regionFromBedrockUrl(dep.baseUrl) !== undefined);
-    if (vendor === 'bedrock' && !regionKnown) {
-      issues.push({
-        path,
-        message:
-          'missing required key "region" (vendor bedrock signs for an AWS region like us-east-1; a bedrock-runtime baseUrl also names it)',
-        at: 'parent',
-      });
-    }
-    if (isHttp && dep.url === undefined) {
-      issues.push({
-        path,
-        message: 'missing required key "url" (vendor http needs a URL to probe)',
-        at: 'parent',
+        path: issue.key === undefined ? path : [...path, issue.key],
+        message: issue.message,
+        at: issue.at,
       });
     }
     for (const key of Object.keys(dep)) {
-      const why = LLM_ONLY_KEYS.get(key);
-      if (isHttp && why !== undefined) {
+      const why = module.rejectsKeys?.[key];
+      if (why !== undefined) {
         issues.push({
           path: [...path, key],
           message: `key ${JSON.stringify(key)} does not apply: ${why}`,
           at: 'key',
         });
       }
-      const owner = VENDOR_ONLY_KEYS.get(key);
-      if (owner !== undefined && owner !== vendor) {
+      const owners = KEY_OWNERS.get(key);
+      if (owners !== undefined && !owners.includes(vendor)) {
+        const hints = owners.flatMap((o) => vendorModule(o).keyHints?.[key] ?? []);
+        const hint = hints.length > 0 ? `; ${hints.join('; ')}` : '';
         issues.push({
           path: [...path, key],
-          message: `key ${JSON.stringify(key)} only applies to vendor ${owner}`,
-          at: 'key',
-        });
-      }
-      if (!isHttp && (HTTP_ONLY_KEYS as readonly string[]).includes(key)) {
-        const hint = key === 'url' ? '; did you mean "baseUrl"?' : '';
-        issues.push({
-          path: [...path, key],
-          message: `key ${JSON.stringify(key)} only applies to vendor http${hint}`,
+          message: `key ${JSON.stringify(key)} only applies to vendor ${owners.join(' or ')}${hint}`,
           at: 'key',
         });
       }
     }
     if (Array.isArray(dep.checks)) {
-      const allowed = defaultChecks(vendor as Vendor);
+      const allowed = defaultChecks(vendor);
       const seen = new Set<unknown>();
       dep.checks.forEach((check, index) => {
         const checkPath = [...path, 'checks', index];
@@ -687,29 +407,24 @@ function checkDependency(
   }
 }
 
-const NOTIFIER_SPECIFIC_KEYS: ReadonlySet<string> = new Set(
-  Object.values(NOTIFIER_KEYS).flatMap((s): string[] => [...s.required, ...s.optional]),
-);
-
 function checkNotifier(entry: Record<string, unknown>, path: PathSegment[], issues: SchemaIssue[]) {
-  const { type } = entry;
-  if (typeof type !== 'string' || !Object.hasOwn(NOTIFIER_KEYS, type)) return;
-  const spec = NOTIFIER_KEYS[type as NotifierType];
-  const takes: readonly string[] = [...spec.required, ...spec.optional];
-  for (const key of spec.required) {
-    if (entry[key] === undefined) {
+  const module = typeof entry.type === 'string' ? findNotifier(entry.type) : undefined;
+  if (!module) return;
+  const takes = Object.keys(module.settings);
+  for (const [key, setting] of Object.entries(module.settings)) {
+    if (setting.required && entry[key] === undefined) {
       issues.push({
         path,
-        message: `missing required key ${JSON.stringify(key)} (notify type ${type} needs it)`,
+        message: `missing required key ${JSON.stringify(key)} (notify type ${module.type} needs it)`,
         at: 'parent',
       });
     }
   }
   for (const key of Object.keys(entry)) {
-    if (NOTIFIER_SPECIFIC_KEYS.has(key) && !takes.includes(key)) {
+    if (Object.hasOwn(NOTIFIER_KEYS, key) && !takes.includes(key)) {
       issues.push({
         path: [...path, key],
-        message: `key ${JSON.stringify(key)} does not apply to notify type ${type}; it takes ${takes.join(', ')}`,
+        message: `key ${JSON.stringify(key)} does not apply to notify type ${module.type}; it takes ${takes.join(', ')}`,
         at: 'key',
       });
     }

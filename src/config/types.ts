@@ -1,19 +1,5 @@
 import type { CheckName } from '../probes/types.js';
 
-/** Vendors this build can probe. */
-export const VENDORS = [
-  'openai',
-  'anthropic',
-  'azure-openai',
-  'gemini',
-  'bedrock',
-  'cohere',
-  'ollama',
-  'openai-compatible',
-  'http',
-] as const;
-export type Vendor = (typeof VENDORS)[number];
-
 /** When a dependency's circuit breaker opens and how it tries again. Windows count probe rounds, not wall time. */
 export interface BreakerPolicy {
   /** Failed rounds in the window, as a percentage, at or above which the breaker opens. */
@@ -29,7 +15,8 @@ export interface BreakerPolicy {
 /** One dependency after defaults, env interpolation and validation. */
 export interface DependencyConfig {
   id: string;
-  vendor: Vendor;
+  /** A vendor id of the registry (src/vendors/registry.ts). */
+  vendor: string;
   /** Team that owns this dependency's credentials and configuration (alert routing). */
   team?: string;
   /** The `statusPages` entry (by its vendor name) this dependency follows; defaults to its own vendor. */
@@ -38,7 +25,7 @@ export interface DependencyConfig {
   baseUrl: string;
   /** Absent when not configured or its environment variable is unset (optional field). */
   apiKey?: string;
-  /** Name of the environment variable the key comes from, to say which one is missing. */
+  /** The environment variable of the missing credential (apiKey or a vendor's own), to name it. */
   apiKeyEnv?: string;
   model?: string;
   checks: CheckName[];
@@ -58,23 +45,10 @@ export interface DependencyConfig {
   /** Tokens the completion check may spend per UTC day; once spent it is skipped, not failed. */
   dailyTokenBudget?: number;
   breaker: BreakerPolicy;
-  /** vendor: http */
-  url?: string;
-  method?: 'GET' | 'POST' | 'HEAD';
-  expectedStatus?: number[];
-  bodyMatch?: string;
   /** Extra request headers (may carry secrets: never logged). */
   headers?: Record<string, string>;
-  /** vendor azure-openai: the dated surface's `api-version`; absent means the v1 surface (`/openai/v1`). */
-  apiVersion?: string;
-  /** vendor bedrock: the AWS region requests are signed for (given, or read from baseUrl's host). */
-  region?: string;
-  /** vendor bedrock: SigV4 credentials (secrets; absent when their variable is unset). */
-  accessKeyId?: string;
-  secretAccessKey?: string;
-  sessionToken?: string;
-  /** vendor bedrock: base URL of the control plane that answers ListFoundationModels. */
-  controlPlaneUrl?: string;
+  /** Values of the vendor's own keys, resolved by its module; only that module reads them. */
+  options: Readonly<Record<string, unknown>>;
 }
 
 /** A security tool and its ordered dependency chain: primary first, then fallbacks. */
@@ -92,7 +66,8 @@ export interface StatusPageConfig {
 
 /** A built-in notifier (src/notify). The policy fields are absent when not configured. */
 export interface NotifierConfig {
-  type: 'webhook' | 'slack' | 'pagerduty' | 'opsgenie' | 'alertmanager';
+  /** A notifier type of the registry (src/notify/registry.ts). */
+  type: string;
   minSeverity: 'info' | 'warning' | 'critical';
   settings: Record<string, string | number | boolean>;
   /** Observations in a row in the alerting condition before it fires (default 3). */

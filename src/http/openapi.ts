@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { VENDORS } from '../config/types.js';
 import { BREAKER_STATES, CONSUMER_STATES, DEPENDENCY_STATES } from '../metrics/metrics.js';
 import { CHECK_NAMES, ERROR_CLASSES } from '../probes/types.js';
 import { COMPONENT_STATUSES, STATUS_INDICATORS } from '../statuspages/types.js';
+import { VENDORS } from '../vendors/registry.js';
 
 // Response shapes of the status API, written once: the OpenAPI document is generated from
 // them and tests/page/openapi.test.ts validates real responses against them, so the

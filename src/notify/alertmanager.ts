@@ -1,4 +1,6 @@
+import { secretUrl } from '../config/fields.js';
 import { defined, iso, trimSlash } from './format.js';
+import { defineNotifier } from './module.js';
 import type { Alert, BuildContext, NotifyRequest } from './types.js';
 
 /** `notify: [{type: alertmanager, url}]` */
@@ -67,3 +69,12 @@ export function buildAlertmanagerRequest(
     body: JSON.stringify(alertmanagerBody(alert)),
   };
 }
+
+/** `type: alertmanager` */
+export const alertmanagerNotifier = defineNotifier<AlertmanagerSettings>({
+  type: 'alertmanager',
+  settings: { url: { schema: secretUrl(), required: true } },
+  target: (s) => s.url,
+  build: buildAlertmanagerRequest,
+  remindEveryMs: ALERTMANAGER_RESEND_MS,
+});

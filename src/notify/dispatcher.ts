@@ -1,6 +1,6 @@
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../log.js';
-import { ALERTMANAGER_RESEND_MS, buildAlertmanagerRequest } from './alertmanager.js';
+import { ALERTMANAGER_RESEND_MS } from './alertmanager.js';
 import {
   ALERTS,
   type AlertDefinition,
@@ -16,8 +16,7 @@ import {
   type SubjectMemory,
 } from './alerts.js';
 import { trimSlash } from './format.js';
-import { buildOpsgenieRequest, OPSGENIE_API_URL } from './opsgenie.js';
-import { buildPagerDutyRequest, PAGERDUTY_EVENTS_URL } from './pagerduty.js';
+import type { NotifierModule } from './module.js';
 import {
   type AlertTrack,
   DEFAULT_POLICY,
@@ -27,8 +26,8 @@ import {
   type Policy,
   step,
 } from './policy.js';
+import { findNotifier } from './registry.js';
 import { DEFAULT_RETRY, deliver, fetchSend, type RetryOptions } from './send.js';
-import { buildSlackRequest } from './slack.js';
 import {
   type Alert,
   type AlertKind,
@@ -42,7 +41,6 @@ import {
   type Send,
   type Severity,
 } from './types.js';
-import { buildWebhookRequest } from './webhook.js';
 
 /** `bellwether_notifications_total{notifier,outcome}` outcomes. */
 export const OUTCOMES = ['sent', 'failed', 'dropped', 'suppressed'] as const;
@@ -136,43 +134,27 @@ function hostOf(url: string): string {
 }
 
 function builderFor(config: NotifierConfig): {
+  module: NotifierModule;
   build: Instance['build'];
   url: string;
 } {
-  const s = config.settings;
-  const need = (key: string): string => {
-    const value = text(s, key);
-    if (value === undefined) throw new Error(`notify type ${config.type} needs ${key}`);
-    return value;
-  };
-  switch (config.type) {
-    case 'webhook': {
-      const settings = { url: need('url'), secret: text(s, 'secret') };
-      return { build: (a, ctx) => buildWebhookRequest(a, settings, ctx), url: settings.url };
-    }
-    case 'slack': {
-      const settings = { webhookUrl: need('webhookUrl') };
-      return { build: (a, ctx) => buildSlackRequest(a, settings, ctx), url: settings.webhookUrl };
-    }
-    case 'pagerduty': {
-      const settings = { routingKey: need('routingKey'), url: text(s, 'url') };
-      return {
-        build: (a, ctx) => buildPagerDutyRequest(a, settings, ctx),
-        url: settings.url ?? PAGERDUTY_EVENTS_URL,
-      };
-    }
-    case 'opsgenie': {
-      const settings = { apiKey: need('apiKey'), url: text(s, 'url') };
-      return {
-        build: (a, ctx) => buildOpsgenieRequest(a, settings, ctx),
-        url: settings.url ?? OPSGENIE_API_URL,
-      };
-    }
-    case 'alertmanager': {
-      const settings = { url: need('url') };
-      return { build: (a, ctx) => buildAlertmanagerRequest(a, settings, ctx), url: settings.url };
+  const module = findNotifier(config.type);
+  if (!module) throw new Error(`unknown notify type ${config.type}`);
+  const settings: Record<string, string> = {};
+  for (const key of Object.keys(config.settings)) {
+    const value = text(config.settings, key);
+    if (value !== undefined) settings[key] = value;
+  }
+  for (const [key, setting] of Object.entries(module.settings)) {
+    if (setting.required && settings[key] === undefined) {
+      throw new Error(`notify type ${config.type} needs ${key}`);
     }
   }
+  return {
+    module,
+    build: (alert, ctx) => module.build(alert, settings, ctx),
+    url: module.target(settings),
+  };
 }
 
 function notificationsCounter(registry: Registry): Counter<'notifier' | 'outcome'> {
@@ -210,7 +192,7 @@ export function createNotifiers(opts: NotifiersOptions): Notifiers {
   const instances: Instance[] = opts.configs.map((config) => {
     const n = (seenTypes.get(config.type) ?? 0) + 1;
     seenTypes.set(config.type, n);
-    const { build, url } = builderFor(config);
+    const { module, build, url } = builderFor(config);
     const base = JSON.stringify(config);
     const k = (seenIdentities.get(base) ?? 0) + 1;
     seenIdentities.set(base, k);
@@ -218,11 +200,8 @@ export function createNotifiers(opts: NotifiersOptions): Notifiers {
     const policy: Policy = {
       failuresToAlert: config.failuresToAlert ?? DEFAULT_POLICY.failuresToAlert,
       successesToResolve: config.successesToResolve ?? DEFAULT_POLICY.successesToResolve,
-      // Alertmanager repeats by itself; the push is a keep-alive before its endsAt.
-      remindEveryMs:
-        config.type === 'alertmanager'
-          ? ALERTMANAGER_RESEND_MS
-          : (config.remindEveryMs ?? DEFAULT_POLICY.remindEveryMs),
+      // Receivers that expire alerts (Alertmanager) get a keep-alive at their own cadence.
+      remindEveryMs: module.remindEveryMs ?? config.remindEveryMs ?? DEFAULT_POLICY.remindEveryMs,
     };
     const label = n === 1 ? config.type : `${config.type}-${n}`;
     for (const outcome of OUTCOMES) counter.inc({ notifier: label, outcome }, 0);
@@ -380,6 +359,43 @@ export function createNotifiers(opts: NotifiersOptions): Notifiers {
     ]);
   }
 
+  /** What every alert of a subject carries, whichever kind of subject it is. */
+  function alertOf(
+    def: AlertDefinition,
+    subject: Alert['subject'],
+    when: {
+      action: 'trigger' | 'resolve';
+      reminder: boolean;
+      firedAt: number;
+      at: number;
+      gap: number;
+    },
+  ): Omit<Alert, 'state' | 'summary' | 'reasons'> {
+    const { action, at } = when;
+    const path =
+      subject.type === 'dependency'
+        ? `/api/v1/dependencies/${encodeURIComponent(subject.id)}`
+        : `/api/v1/consumers/${encodeURIComponent(subject.id)}/route`;
+    return {
+      kind: def.kind,
+      name: def.name,
+      severity: def.severity,
+      priority: def.priority,
+      category: def.category,
+      action,
+      reminder: when.reminder,
+      dedupKey: dedupKey(opts.vantage, subject.id, def.kind),
+      vantage: opts.vantage,
+      subject,
+      startsAt: when.firedAt,
+      at,
+      endsAt: action === 'resolve' ? at : undefined,
+      expiresAt: action === 'trigger' ? expiry(at, when.gap) : undefined,
+      runbookUrl: runbookUrl(runbookBase, def.name),
+      generatorUrl: link(path),
+    };
+  }
+
   function observe(obs: DependencyObservation): void {
     if (stopped) return;
     const id = obs.dependency.id;
@@ -395,16 +411,11 @@ export function createNotifiers(opts: NotifiersOptions): Notifiers {
       for (const [def, condition] of conditionsFor(result.conditions)) {
         if (!atLeast(def.severity, inst.minSeverity)) continue;
         advance(inst, def, id, condition, obs.at, maintenance, (action, reminder, firedAt) => ({
-          kind: def.kind,
-          name: def.name,
-          severity: def.severity,
-          priority: def.priority,
-          category: def.category,
-          action,
-          reminder,
-          dedupKey: dedupKey(opts.vantage, id, def.kind),
-          vantage: opts.vantage,
-          subject: { type: 'dependency', id },
+          ...alertOf(
+            def,
+            { type: 'dependency', id },
+            { action, reminder, firedAt, at: obs.at, gap },
+          ),
           vendor: obs.dependency.vendor,
           model,
           team: obs.dependency.team,
@@ -413,12 +424,6 @@ export function createNotifiers(opts: NotifiersOptions): Notifiers {
           reasons: [...obs.reasons],
           errorClass:
             action === 'resolve' ? undefined : def.category === 'config' ? 'auth' : obs.errorClass,
-          startsAt: firedAt,
-          at: obs.at,
-          endsAt: action === 'resolve' ? obs.at : undefined,
-          expiresAt: action === 'trigger' ? expiry(obs.at, gap) : undefined,
-          runbookUrl: runbookUrl(runbookBase, def.name),
-          generatorUrl: link(`/api/v1/dependencies/${encodeURIComponent(id)}`),
         }));
       }
     }
@@ -436,27 +441,12 @@ export function createNotifiers(opts: NotifiersOptions): Notifiers {
       for (const [def, condition] of conditionsFor(consumerConditions(obs))) {
         if (!atLeast(def.severity, inst.minSeverity)) continue;
         advance(inst, def, id, condition, obs.at, maintenance, (action, reminder, firedAt) => ({
-          kind: def.kind,
-          name: def.name,
-          severity: def.severity,
-          priority: def.priority,
-          category: def.category,
-          action,
-          reminder,
-          dedupKey: dedupKey(opts.vantage, id, def.kind),
-          vantage: opts.vantage,
-          subject: { type: 'consumer', id },
+          ...alertOf(def, { type: 'consumer', id }, { action, reminder, firedAt, at: obs.at, gap }),
           team: obs.team,
           route: obs.route,
           state: obs.state,
           summary: consumerSummary(def.kind, action, obs, opts.vantage),
           reasons: [obs.reason],
-          startsAt: firedAt,
-          at: obs.at,
-          endsAt: action === 'resolve' ? obs.at : undefined,
-          expiresAt: action === 'trigger' ? expiry(obs.at, gap) : undefined,
-          runbookUrl: runbookUrl(runbookBase, def.name),
-          generatorUrl: link(`/api/v1/consumers/${encodeURIComponent(id)}/route`),
         }));
       }
     }

@@ -1,4 +1,6 @@
+import { secret, secretUrl } from '../config/fields.js';
 import { defined, iso, trimSlash, truncate } from './format.js';
+import { defineNotifier } from './module.js';
 import type { Alert, BuildContext, NotifyRequest } from './types.js';
 
 /** `notify: [{type: opsgenie, apiKey, url?}]` */
@@ -94,3 +96,15 @@ export function buildOpsgenieRequest(
   }
   return { method: 'POST', url: base, headers, body: JSON.stringify(opsgenieCreateBody(alert)) };
 }
+
+/** `type: opsgenie` */
+export const opsgenieNotifier = defineNotifier<OpsgenieSettings>({
+  type: 'opsgenie',
+  settings: {
+    apiKey: { schema: secret(), required: true, secret: true },
+    // The EU instance (api.eu.opsgenie.com) or a test receiver.
+    url: { schema: secretUrl() },
+  },
+  target: (s) => s.url ?? OPSGENIE_API_URL,
+  build: buildOpsgenieRequest,
+});

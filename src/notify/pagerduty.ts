@@ -1,4 +1,6 @@
+import { secret, secretUrl } from '../config/fields.js';
 import { defined, iso, truncate } from './format.js';
+import { defineNotifier } from './module.js';
 import type { Alert, BuildContext, NotifyRequest } from './types.js';
 
 /** `notify: [{type: pagerduty, routingKey, url?}]` */
@@ -73,3 +75,15 @@ export function buildPagerDutyRequest(
     body: JSON.stringify(pagerDutyBody(alert, settings.routingKey)),
   };
 }
+
+/** `type: pagerduty` */
+export const pagerdutyNotifier = defineNotifier<PagerDutySettings>({
+  type: 'pagerduty',
+  settings: {
+    routingKey: { schema: secret(), required: true, secret: true },
+    // The EU service region (events.eu.pagerduty.com) or a test receiver.
+    url: { schema: secretUrl() },
+  },
+  target: (s) => s.url ?? PAGERDUTY_EVENTS_URL,
+  build: buildPagerDutyRequest,
+});

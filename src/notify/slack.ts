@@ -1,4 +1,6 @@
+import { secretUrl } from '../config/fields.js';
 import { iso, truncate } from './format.js';
+import { defineNotifier } from './module.js';
 import type { Alert, BuildContext, NotifyRequest, Severity } from './types.js';
 
 /** `notify: [{type: slack, webhookUrl}]` */
@@ -109,3 +111,11 @@ export function buildSlackRequest(
     body: JSON.stringify(slackBody(alert)),
   };
 }
+
+/** `type: slack` */
+export const slackNotifier = defineNotifier<SlackSettings>({
+  type: 'slack',
+  settings: { webhookUrl: { schema: secretUrl(), required: true, secret: true } },
+  target: (s) => s.webhookUrl,
+  build: buildSlackRequest,
+});

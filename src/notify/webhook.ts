@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
+import { secret, secretUrl } from '../config/fields.js';
 import { iso } from './format.js';
+import { defineNotifier } from './module.js';
 import type { Alert, BuildContext, NotifyRequest } from './types.js';
 
 /** `notify: [{type: webhook, url, secret?}]` */
@@ -71,3 +73,14 @@ export function buildWebhookRequest(
   if (settings.secret) headers[SIGNATURE_HEADER] = signWebhook(settings.secret, body);
   return { method: 'POST', url: settings.url, headers, body };
 }
+
+/** `type: webhook` */
+export const webhookNotifier = defineNotifier<WebhookSettings>({
+  type: 'webhook',
+  settings: {
+    url: { schema: secretUrl(), required: true, secret: true },
+    secret: { schema: secret(), secret: true },
+  },
+  target: (s) => s.url,
+  build: buildWebhookRequest,
+});

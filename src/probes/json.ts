@@ -1,5 +1,3 @@
-import type { CheckName } from './types.js';
-
 /** Small total helpers for reading vendor JSON without trusting its shape. */
 
 /** True for a plain JSON object (not null, not an array). */
@@ -20,6 +18,3 @@ export function parseJson(text: string): unknown {
     return undefined;
   }
 }
-
-/** The checks every LLM vendor probe supports. */
-export const LLM_CHECKS: readonly CheckName[] = ['models', 'completion'];

@@ -21,7 +21,8 @@ import {
   runStreamedCompletion,
   send,
 } from './exchange.js';
-import { isRecord, LLM_CHECKS as SUPPORTED } from './json.js';
+import { isRecord } from './json.js';
+import { LLM_CHECKS as SUPPORTED } from './llm-probe.js';
 import type { Scrubber } from './scrub.js';
 import { readSse } from './sse.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';

@@ -78,13 +78,13 @@ describe('interpolateDocument', () => {
   });
 
   it('removes an apiKey whose variable is unset and remembers the variable', () => {
-    const { data, issues, apiKeyEnv, secrets } = run(
+    const { data, issues, credentialEnv, secrets } = run(
       'dependencies:\n  - id: a\n    apiKey: ${OPENAI_API_KEY}\n  - id: b\n    apiKey: ${B_KEY}\n',
       { B_KEY: 'sk-b-123456' },
     );
     expect(issues).toEqual([]);
     expect(data).toEqual({ dependencies: [{ id: 'a' }, { id: 'b', apiKey: 'sk-b-123456' }] });
-    expect([...apiKeyEnv]).toEqual([
+    expect([...credentialEnv].map(([i, names]) => [i, names.get('apiKey')])).toEqual([
       [0, 'OPENAI_API_KEY'],
       [1, 'B_KEY'],
     ]);
@@ -92,9 +92,9 @@ describe('interpolateDocument', () => {
   });
 
   it('treats an apiKey that interpolates to nothing as absent', () => {
-    const { data, apiKeyEnv } = run('dependencies:\n  - apiKey: ${VLLM_KEY:-}\n', {});
+    const { data, credentialEnv } = run('dependencies:\n  - apiKey: ${VLLM_KEY:-}\n', {});
     expect(data).toEqual({ dependencies: [{}] });
-    expect(apiKeyEnv.get(0)).toBe('VLLM_KEY');
+    expect(credentialEnv.get(0)?.get('apiKey')).toBe('VLLM_KEY');
   });
 
   it('reports a missing variable anywhere else, naming it', () => {

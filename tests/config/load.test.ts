@@ -57,6 +57,7 @@ describe('parseConfigText', () => {
             windowRounds: 3,
             resetTimeoutMs: 60_000,
           },
+          options: {},
         },
       ],
       consumers: [],
@@ -190,16 +191,12 @@ dependencies:
     expect(health).toMatchObject({
       vendor: 'http',
       baseUrl: 'https://intranet.example.com/health',
-      url: 'https://intranet.example.com/health/',
       checks: ['http'],
-      method: 'GET',
-      expectedStatus: [200],
+      options: { url: 'https://intranet.example.com/health/', method: 'GET', expectedStatus: [200] },
     });
     expect(health?.model).toBeUndefined();
     expect(post).toMatchObject({
-      method: 'POST',
-      expectedStatus: [200, 204],
-      bodyMatch: '"status":\\s*"ok"',
+      options: { method: 'POST', expectedStatus: [200, 204], bodyMatch: '"status":\\s*"ok"' },
       headers: { 'X-Probe': 'bellwether' },
     });
   });

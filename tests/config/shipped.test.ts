@@ -53,7 +53,7 @@ describe('shipped configs', () => {
         id: d.id,
         vendor: d.vendor,
         baseUrl: d.baseUrl,
-        url: d.url,
+        url: d.options.url,
         apiKey: d.apiKey,
         model: d.model,
         intervalMs: d.intervalMs,

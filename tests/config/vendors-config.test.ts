@@ -48,7 +48,13 @@ describe('config/examples/more-vendors.yaml', () => {
   it('resolves default base URLs, regions and the control plane', () => {
     const config = ok(loadConfig(EXAMPLE, {}));
     expect(
-      config.dependencies.map((d) => [d.id, d.baseUrl, d.region, d.controlPlaneUrl, d.apiVersion]),
+      config.dependencies.map((d) => [
+        d.id,
+        d.baseUrl,
+        d.options.region,
+        d.options.controlPlaneUrl,
+        d.options.apiVersion,
+      ]),
     ).toEqual([
       ['azure-chat', 'https://example-resource.openai.azure.com', undefined, undefined, undefined],
       [
@@ -90,7 +96,7 @@ describe('config/examples/more-vendors.yaml', () => {
     const config = ok(loadConfig(EXAMPLE, FULL_ENV));
     const { AZURE_OPENAI_ENDPOINT: _endpoint, ...secrets } = FULL_ENV;
     expect([...config.secrets].sort()).toEqual(Object.values(secrets).sort());
-    expect(byId(config, 'bedrock-haiku')).toMatchObject({
+    expect(byId(config, 'bedrock-haiku')?.options).toMatchObject({
       accessKeyId: FULL_ENV.AWS_ACCESS_KEY_ID,
       secretAccessKey: FULL_ENV.AWS_SECRET_ACCESS_KEY,
       sessionToken: FULL_ENV.AWS_SESSION_TOKEN,
@@ -128,7 +134,9 @@ describe('bedrock credentials in config', () => {
     const [d] = config.dependencies;
     expect(d?.apiKeyEnv).toBe(missing);
     expect(d?.apiKey).toBeUndefined();
-    expect(d?.accessKeyId === undefined || d?.secretAccessKey === undefined).toBe(true);
+    expect(d?.options.accessKeyId === undefined || d?.options.secretAccessKey === undefined).toBe(
+      true,
+    );
   });
 
   it('an unset SigV4 variable is not a config error, and the set value is a secret', () => {
@@ -152,7 +160,7 @@ describe('bedrock credentials in config', () => {
         {},
       ),
     );
-    expect(config.dependencies[0]).toMatchObject({
+    expect(config.dependencies[0]?.options).toMatchObject({
       region: 'us-gov-west-1',
       controlPlaneUrl: 'https://bedrock.us-gov-west-1.amazonaws.com',
     });
@@ -166,6 +174,6 @@ describe('bedrock credentials in config', () => {
         {},
       ),
     );
-    expect(config.dependencies[0]?.apiVersion).toBe('2024-10-21');
+    expect(config.dependencies[0]?.options.apiVersion).toBe('2024-10-21');
   });
 });

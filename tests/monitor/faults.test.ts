@@ -4,10 +4,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BellwetherConfig, DependencyConfig } from '../../src/config/types.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { Monitor } from '../../src/monitor.js';
-import { createProbe } from '../../src/probes/index.js';
 import { createScrubber } from '../../src/probes/scrub.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { createNodeHttpClient } from '../../src/transport/node-http-client.js';
+import { createProbe } from '../../src/vendors/registry.js';
 import { testDependency } from '../support/dependency.js';
 import { type FakeVendor, type Fault, startFakeVendor } from '../support/fake-vendor.js';
 

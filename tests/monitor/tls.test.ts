@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BellwetherConfig } from '../../src/config/types.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { Monitor } from '../../src/monitor.js';
-import { createProbe } from '../../src/probes/index.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { createNodeHttpClient } from '../../src/transport/node-http-client.js';
+import { createProbe } from '../../src/vendors/registry.js';
 import { testDependency } from '../support/dependency.js';
 import { makeSelfSignedCert } from '../support/tls.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DependencyConfig } from '../../src/config/types.js';
 import type { HttpClient } from '../../src/transport/http-client.js';
 import { createNodeHttpClient } from '../../src/transport/node-http-client.js';
-import { testDependency } from '../support/dependency.js';
+import { type DependencyOverrides, testDependency } from '../support/dependency.js';
 import { startFakeAzure } from '../support/fake-azure.js';
 import type { VendorFake } from '../support/fake-http.js';
 import {
@@ -40,7 +40,7 @@ const SURFACES = [
   { surface: 'dated', apiVersion: '2024-10-21' },
 ] as const;
 
-function dep(over: Partial<DependencyConfig> = {}): DependencyConfig {
+function dep(over: DependencyOverrides = {}): DependencyConfig {
   return testDependency({
     id: 'azure',
     vendor: 'azure-openai',
@@ -54,7 +54,7 @@ function dep(over: Partial<DependencyConfig> = {}): DependencyConfig {
 }
 
 describe.each(SURFACES)('azure-openai, $surface surface, healthy', ({ apiVersion }) => {
-  const d = (over: Partial<DependencyConfig> = {}) => dep({ apiVersion, ...over });
+  const d = (over: DependencyOverrides = {}) => dep({ apiVersion, ...over });
 
   it('passes the models check with the api-key header on the surface route', async () => {
     const r = await runCheck(http, d(), 'models', SECRETS);
@@ -110,7 +110,7 @@ describe('azure-openai surface details', () => {
     ['https://res.openai.azure.com/openai', undefined],
     ['https://res.openai.azure.com/openai/v1/', undefined],
   ])('accepts the base URL %s', async (baseUrl) => {
-    const { azureUrls } = await import('../../src/probes/azure-openai.js');
+    const { azureUrls } = await import('../../src/vendors/azure-openai.js');
     expect(azureUrls(dep({ baseUrl }))).toEqual({
       models: 'https://res.openai.azure.com/openai/v1/models',
       completion: 'https://res.openai.azure.com/openai/v1/chat/completions',

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DependencyConfig } from '../../src/config/types.js';
-import { foundationModelId } from '../../src/probes/bedrock.js';
 import type { HttpClient } from '../../src/transport/http-client.js';
 import { createNodeHttpClient } from '../../src/transport/node-http-client.js';
-import { testDependency } from '../support/dependency.js';
+import { foundationModelId } from '../../src/vendors/bedrock.js';
+import { type DependencyOverrides, testDependency } from '../support/dependency.js';
 import { startFakeBedrock } from '../support/fake-bedrock.js';
 import type { VendorFake } from '../support/fake-http.js';
 import {
@@ -46,7 +46,7 @@ beforeEach(() => {
   fake.requests.length = 0;
 });
 
-function sigv4(over: Partial<DependencyConfig> = {}): DependencyConfig {
+function sigv4(over: DependencyOverrides = {}): DependencyConfig {
   return testDependency({
     id: 'bedrock',
     vendor: 'bedrock',
@@ -61,7 +61,7 @@ function sigv4(over: Partial<DependencyConfig> = {}): DependencyConfig {
   });
 }
 
-const bearer = (over: Partial<DependencyConfig> = {}): DependencyConfig =>
+const bearer = (over: DependencyOverrides = {}): DependencyConfig =>
   sigv4({ accessKeyId: undefined, secretAccessKey: undefined, apiKey: API_KEY, ...over });
 
 const AUTH_MODES = [
@@ -233,7 +233,7 @@ describe('bedrock credentials', () => {
     ['an unknown access key id', { accessKeyId: 'AKIAWRONG00000000000' }],
     ['a signature scoped to another region', { region: 'eu-west-1' }],
     ['a wrong Bedrock API key', { accessKeyId: undefined, apiKey: 'ABSKwrong-0123456789abcdef' }],
-  ] as Array<[string, Partial<DependencyConfig>]>)('%s is auth', async (_name, over) => {
+  ] as Array<[string, DependencyOverrides]>)('%s is auth', async (_name, over) => {
     const extra = Object.values(over).filter((v): v is string => typeof v === 'string');
     for (const check of ['models', 'completion'] as const) {
       const r = await runCheck(http, sigv4(over), check, [...SECRETS, ...extra], 3000);
@@ -251,7 +251,7 @@ describe('bedrock credentials', () => {
       sessionToken: SESSION_TOKEN,
     });
     try {
-      const d = (over: Partial<DependencyConfig>) =>
+      const d = (over: DependencyOverrides) =>
         sigv4({
           baseUrl: withToken.url,
           controlPlaneUrl: withToken.url,

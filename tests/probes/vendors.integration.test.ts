@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DependencyConfig, Vendor } from '../../src/config/types.js';
+import type { DependencyConfig } from '../../src/config/types.js';
 import { EMPTY_COMPLETION_MESSAGE } from '../../src/probes/classify.js';
-import { createProbe } from '../../src/probes/index.js';
 import { createScrubber } from '../../src/probes/scrub.js';
 import type { CheckName, CheckResult, ErrorClass, ProbeContext } from '../../src/probes/types.js';
 import type { HttpClient } from '../../src/transport/http-client.js';
 import { createNodeHttpClient } from '../../src/transport/node-http-client.js';
-import { testDependency } from '../support/dependency.js';
+import type { Vendor } from '../../src/vendors/registry.js';
+import { createProbe } from '../../src/vendors/registry.js';
+import { type DependencyOverrides, testDependency } from '../support/dependency.js';
 import { type FakeVendor, type Fault, startFakeVendor } from '../support/fake-vendor.js';
 
 const OPENAI_KEY = 'sk-proj-fakeOpenAIKey0123456789abcdefXYZW';
@@ -37,7 +38,7 @@ beforeEach(() => {
 function depFor(
   vendor: Vendor,
   url: string,
-  overrides: Partial<DependencyConfig> = {},
+  overrides: DependencyOverrides = {},
 ): DependencyConfig {
   const anthropic = vendor === 'anthropic';
   return testDependency({
@@ -60,7 +61,7 @@ function ctx(timeoutMs = 3000): ProbeContext {
 function run(
   vendor: Vendor,
   check: CheckName,
-  opts: { timeoutMs?: number; dep?: Partial<DependencyConfig>; url?: string } = {},
+  opts: { timeoutMs?: number; dep?: DependencyOverrides; url?: string } = {},
 ): Promise<CheckResult> {
   const probe = createProbe(depFor(vendor, opts.url ?? fake.url, opts.dep), scrub);
   return probe.run(check, ctx(opts.timeoutMs));

@@ -1,7 +1,20 @@
 import type { DependencyConfig } from '../../src/config/types.js';
+import { VENDOR_MODULES } from '../../src/vendors/registry.js';
+
+const VENDOR_KEYS = new Set(VENDOR_MODULES.flatMap((m) => Object.keys(m.configKeys ?? {})));
+
+/** Overrides of a test dependency; a vendor's own keys (region, url, …) go into `options`. */
+export type DependencyOverrides = Partial<DependencyConfig> & { [vendorKey: string]: unknown };
 
 /** A resolved dependency with test-friendly defaults; override what the test is about. */
-export function testDependency(over: Partial<DependencyConfig> = {}): DependencyConfig {
+export function testDependency(overrides: DependencyOverrides = {}): DependencyConfig {
+  const over: Record<string, unknown> = {};
+  const options: Record<string, unknown> = { ...overrides.options };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (key === 'options') continue;
+    if (VENDOR_KEYS.has(key)) options[key] = value;
+    else over[key] = value;
+  }
   return {
     id: 'dep',
     vendor: 'openai',
@@ -22,5 +35,6 @@ export function testDependency(over: Partial<DependencyConfig> = {}): Dependency
       resetTimeoutMs: 60_000,
     },
     ...over,
-  };
+    options,
+  } as DependencyConfig;
 }

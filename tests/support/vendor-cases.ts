@@ -1,10 +1,10 @@
 import { expect } from 'vitest';
 import type { DependencyConfig } from '../../src/config/types.js';
 import { EMPTY_COMPLETION_MESSAGE } from '../../src/probes/classify.js';
-import { createProbe } from '../../src/probes/index.js';
 import { createScrubber } from '../../src/probes/scrub.js';
 import type { CheckName, CheckResult, ErrorClass } from '../../src/probes/types.js';
 import type { HttpClient } from '../../src/transport/http-client.js';
+import { createProbe } from '../../src/vendors/registry.js';
 import type { VendorFault } from './fake-http.js';
 
 /** One row of a vendor × fault table. */

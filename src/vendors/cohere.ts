@@ -1,5 +1,4 @@
 import type { DependencyConfig } from '../config/types.js';
-import type { HttpResponse } from '../transport/http-client.js';
 import {
   type Classification,
   classifyStreamError,
@@ -11,7 +10,7 @@ import {
   MAX_STREAM_BYTES,
   type StreamSummary,
   skippedNoKey,
-} from './classify.js';
+} from '../probes/classify.js';
 import {
   eventObject,
   isClassification,
@@ -20,12 +19,14 @@ import {
   readBody,
   runStreamedCompletion,
   send,
-} from './exchange.js';
-import { isRecord, num, parseJson as parse } from './json.js';
-import { llmProbe } from './lifecycle.js';
-import type { Scrubber } from './scrub.js';
-import { readSse } from './sse.js';
-import type { CheckResult, Probe, ProbeContext } from './types.js';
+} from '../probes/exchange.js';
+import { isRecord, num, parseJson as parse } from '../probes/json.js';
+import { LLM_CHECKS, llmProbe } from '../probes/llm-probe.js';
+import type { Scrubber } from '../probes/scrub.js';
+import { readSse } from '../probes/sse.js';
+import type { CheckResult, Probe, ProbeContext } from '../probes/types.js';
+import type { HttpResponse } from '../transport/http-client.js';
+import type { VendorModule } from './types.js';
 
 // The API root is the host; `/v1` and `/v2` are in the routes.
 function apiRoot(baseUrl: string): string {
@@ -222,3 +223,13 @@ export function createCohereProbe(dep: DependencyConfig, scrub: Scrubber): Probe
     completion: (ctx) => completionCheck(dep, k, ctx),
   });
 }
+
+/** Cohere: Bearer key, `/v1/models` and `/v2/chat` streamed. */
+export const cohere = {
+  id: 'cohere',
+  displayName: 'Cohere',
+  llm: true,
+  checks: LLM_CHECKS,
+  defaultBaseUrl: 'https://api.cohere.com',
+  createProbe: createCohereProbe,
+} as const satisfies VendorModule;

@@ -1,7 +1,9 @@
 import type { DependencyConfig } from '../config/types.js';
-import { createOpenAIProtocolProbe } from './openai-protocol.js';
-import type { Scrubber } from './scrub.js';
-import type { Probe } from './types.js';
+import { LLM_CHECKS } from '../probes/llm-probe.js';
+import { createOpenAIProtocolProbe } from '../probes/openai-protocol.js';
+import type { Scrubber } from '../probes/scrub.js';
+import type { Probe } from '../probes/types.js';
+import type { VendorModule } from './types.js';
 
 /**
  * Probe for servers that speak the OpenAI chat-completions protocol: Groq, Mistral,
@@ -18,3 +20,12 @@ export function createOpenAICompatibleProbe(dep: DependencyConfig, scrub: Scrubb
     tokenParam: 'max_tokens',
   });
 }
+
+/** Any server speaking OpenAI's chat-completions protocol; its base URL is the operator's. */
+export const openaiCompatible = {
+  id: 'openai-compatible',
+  displayName: 'OpenAI-compatible',
+  llm: true,
+  checks: LLM_CHECKS,
+  createProbe: createOpenAICompatibleProbe,
+} as const satisfies VendorModule;

@@ -1,8 +1,10 @@
 import type { DependencyConfig } from '../config/types.js';
 import { unsupportedCheck } from './classify.js';
-import { LLM_CHECKS } from './json.js';
 import type { Scrubber } from './scrub.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
+
+/** The checks every LLM vendor probe supports, and runs when a dependency lists none. */
+export const LLM_CHECKS: readonly CheckName[] = ['models', 'completion'];
 
 /**
  * A `model_unavailable` result whose message names the configured model, so the status

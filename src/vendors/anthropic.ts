@@ -1,5 +1,4 @@
 import type { DependencyConfig } from '../config/types.js';
-import type { HttpResponse } from '../transport/http-client.js';
 import {
   type Classification,
   classifyHttp,
@@ -16,13 +15,21 @@ import {
   type StreamSummary,
   skippedNoKey,
   unsupportedCheck,
-} from './classify.js';
-import { eventObject, isClassification, noteText, runStreamedCompletion } from './exchange.js';
-import { isRecord, num, LLM_CHECKS as SUPPORTED } from './json.js';
-import { parseModelIds } from './openai-protocol.js';
-import type { Scrubber } from './scrub.js';
-import { readSse } from './sse.js';
-import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
+} from '../probes/classify.js';
+import {
+  eventObject,
+  isClassification,
+  noteText,
+  runStreamedCompletion,
+} from '../probes/exchange.js';
+import { isRecord, num } from '../probes/json.js';
+import { LLM_CHECKS as SUPPORTED } from '../probes/llm-probe.js';
+import { parseModelIds } from '../probes/openai-protocol.js';
+import type { Scrubber } from '../probes/scrub.js';
+import { readSse } from '../probes/sse.js';
+import type { CheckName, CheckResult, Probe, ProbeContext } from '../probes/types.js';
+import type { HttpResponse } from '../transport/http-client.js';
+import type { VendorModule } from './types.js';
 
 const ANTHROPIC_VERSION = '2023-06-01';
 
@@ -236,3 +243,13 @@ export function createAnthropicProbe(dep: DependencyConfig, scrub: Scrubber): Pr
     },
   };
 }
+
+/** Anthropic's Messages API: `x-api-key`, `anthropic-version`, streamed messages. */
+export const anthropic = {
+  id: 'anthropic',
+  displayName: 'Anthropic',
+  llm: true,
+  checks: SUPPORTED,
+  defaultBaseUrl: 'https://api.anthropic.com',
+  createProbe: createAnthropicProbe,
+} as const satisfies VendorModule;

@@ -1,3 +1,4 @@
+import { expectedStatus, httpUrl, oneOf, regex } from '../config/fields.js';
 import type { DependencyConfig } from '../config/types.js';
 import {
   type Classification,
@@ -6,31 +7,43 @@ import {
   readErrorBody,
   responseFacts,
   unsupportedCheck,
-} from './classify.js';
-import { isResult, readBody, send } from './exchange.js';
-import type { Scrubber } from './scrub.js';
-import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
+} from '../probes/classify.js';
+import { isResult, readBody, send } from '../probes/exchange.js';
+import type { Scrubber } from '../probes/scrub.js';
+import type { CheckName, CheckResult, Probe, ProbeContext } from '../probes/types.js';
+import type { VendorModule, VendorResolveInput } from './types.js';
+
+/** The http prober's own keys, resolved (method and expected status defaulted). */
+interface HttpOptions {
+  url?: string;
+  method?: 'GET' | 'POST' | 'HEAD';
+  expectedStatus?: number[];
+  bodyMatch?: string;
+}
+
+const HTTP_CHECKS: readonly CheckName[] = ['http'];
 
 function describeExpected(expected: readonly number[] | undefined): string {
   return expected ? expected.join(', ') : '2xx';
 }
 
 /**
- * Generic URL probe (`vendor: http`): requests `dep.url` (or `baseUrl`) with `dep.method`
- * and `dep.headers`; the status must be in `dep.expectedStatus` (any 2xx when unset) and,
- * when `dep.bodyMatch` is set, the body (read up to 1 MiB) must match that regular
+ * Generic URL probe (`vendor: http`): requests `url` (or `baseUrl`) with `method`
+ * and `headers`; the status must be in `expectedStatus` (any 2xx when unset) and,
+ * when `bodyMatch` is set, the body (read up to 1 MiB) must match that regular
  * expression. A wrong error status is classified like any vendor answer; an unexpected
  * 1xx–3xx or a body mismatch is bad_response. Throws on an invalid `bodyMatch`.
  */
 export function createHttpProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
-  const url = dep.url ?? dep.baseUrl;
-  const method = dep.method ?? 'GET';
+  const o = dep.options as HttpOptions;
+  const url = o.url ?? dep.baseUrl;
+  const method = o.method ?? 'GET';
   const expected =
-    dep.expectedStatus && dep.expectedStatus.length > 0 ? [...dep.expectedStatus] : undefined;
+    o.expectedStatus && o.expectedStatus.length > 0 ? [...o.expectedStatus] : undefined;
   let bodyMatch: RegExp | undefined;
-  if (dep.bodyMatch !== undefined) {
+  if (o.bodyMatch !== undefined) {
     try {
-      bodyMatch = new RegExp(dep.bodyMatch);
+      bodyMatch = new RegExp(o.bodyMatch);
     } catch (err) {
       throw new Error(
         `dependency ${dep.id}: bodyMatch is not a valid regular expression: ${(err as Error).message}`,
@@ -91,3 +104,44 @@ export function createHttpProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
     },
   };
 }
+
+function resolveHttp({ raw }: VendorResolveInput) {
+  const given = raw as HttpOptions;
+  const options: HttpOptions = {
+    url: given.url,
+    method: given.method ?? 'GET',
+    expectedStatus: given.expectedStatus ?? [200],
+  };
+  if (given.bodyMatch !== undefined) options.bodyMatch = given.bodyMatch;
+  return { baseUrl: given.url, options: options as Record<string, unknown> };
+}
+
+/** A plain URL: status (and optionally body) checked, no model, no key, no tokens. */
+export const http = {
+  id: 'http',
+  displayName: 'HTTP endpoint',
+  llm: false,
+  checks: HTTP_CHECKS,
+  configKeys: {
+    url: httpUrl().optional(),
+    method: oneOf(['GET', 'POST', 'HEAD']).optional(),
+    expectedStatus: expectedStatus().optional(),
+    bodyMatch: regex().optional(),
+  },
+  rejectsKeys: {
+    model: 'vendor http has no model',
+    apiKey: 'vendor http sends no key; put credentials in headers',
+    baseUrl: 'vendor http uses url',
+    maxTokens: 'vendor http sends no completion',
+    degradedTtft: 'vendor http streams no tokens',
+  },
+  keyHints: { url: 'did you mean "baseUrl"?' },
+  checkConfig(dep) {
+    if (dep.url !== undefined) return [];
+    return [
+      { message: 'missing required key "url" (vendor http needs a URL to probe)', at: 'parent' },
+    ];
+  },
+  resolve: resolveHttp,
+  createProbe: createHttpProbe,
+} as const satisfies VendorModule;

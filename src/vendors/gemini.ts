@@ -1,5 +1,4 @@
 import type { DependencyConfig } from '../config/types.js';
-import type { HttpResponse } from '../transport/http-client.js';
 import {
   type Classification,
   classifyStreamError,
@@ -11,7 +10,7 @@ import {
   MAX_STREAM_BYTES,
   type StreamSummary,
   skippedNoKey,
-} from './classify.js';
+} from '../probes/classify.js';
 import {
   eventObject,
   isClassification,
@@ -20,12 +19,14 @@ import {
   readBody,
   runStreamedCompletion,
   send,
-} from './exchange.js';
-import { isRecord, num } from './json.js';
-import { llmProbe } from './lifecycle.js';
-import type { Scrubber } from './scrub.js';
-import { readSse } from './sse.js';
-import type { CheckResult, Probe, ProbeContext } from './types.js';
+} from '../probes/exchange.js';
+import { isRecord, num } from '../probes/json.js';
+import { LLM_CHECKS, llmProbe } from '../probes/llm-probe.js';
+import type { Scrubber } from '../probes/scrub.js';
+import { readSse } from '../probes/sse.js';
+import type { CheckResult, Probe, ProbeContext } from '../probes/types.js';
+import type { HttpResponse } from '../transport/http-client.js';
+import type { VendorModule } from './types.js';
 
 // The API root is the host; an operator who pasted `…/v1beta` still gets the right routes.
 function apiRoot(baseUrl: string): string {
@@ -197,3 +198,13 @@ export function createGeminiProbe(dep: DependencyConfig, scrub: Scrubber): Probe
     completion: (ctx) => completionCheck(dep, k, ctx),
   });
 }
+
+/** Google's Gemini API: `x-goog-api-key`, model list and `streamGenerateContent`. */
+export const gemini = {
+  id: 'gemini',
+  displayName: 'Google Gemini',
+  llm: true,
+  checks: LLM_CHECKS,
+  defaultBaseUrl: 'https://generativelanguage.googleapis.com',
+  createProbe: createGeminiProbe,
+} as const satisfies VendorModule;

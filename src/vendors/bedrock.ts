@@ -2,8 +2,8 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import { describeValue, expecting, httpUrl, secret } from '../config/fields.js';
 import type { DependencyConfig } from '../config/types.js';
-import type { HttpRequest, HttpResponse } from '../transport/http-client.js';
 import {
   type Classification,
   classifyStreamError,
@@ -15,8 +15,8 @@ import {
   MAX_STREAM_BYTES,
   type StreamSummary,
   skippedNoKey,
-} from './classify.js';
-import { type FrameDecoder, readEventStream } from './eventstream.js';
+} from '../probes/classify.js';
+import { type FrameDecoder, readEventStream } from '../probes/eventstream.js';
 import {
   eventObject,
   isClassification,
@@ -25,11 +25,25 @@ import {
   readBody,
   runStreamedCompletion,
   send,
-} from './exchange.js';
-import { isRecord, num } from './json.js';
-import { llmProbe } from './lifecycle.js';
-import type { Scrubber } from './scrub.js';
-import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
+} from '../probes/exchange.js';
+import { isRecord, num } from '../probes/json.js';
+import { LLM_CHECKS, llmProbe } from '../probes/llm-probe.js';
+import type { Scrubber } from '../probes/scrub.js';
+import type { CheckName, CheckResult, Probe, ProbeContext } from '../probes/types.js';
+import type { HttpRequest, HttpResponse } from '../transport/http-client.js';
+import type { VendorModule, VendorResolved, VendorResolveInput } from './types.js';
+
+/** Bedrock's own keys, resolved: the region signed for, SigV4 credentials, the control plane. */
+interface BedrockOptions {
+  region?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string;
+  /** Base URL of the control plane that answers ListFoundationModels. */
+  controlPlaneUrl?: string;
+}
+
+const optionsOf = (dep: DependencyConfig): BedrockOptions => dep.options as BedrockOptions;
 
 // Runtime and control plane both sign with the service name `bedrock` (not `bedrock-runtime`).
 const SIGNING_SERVICE = 'bedrock';
@@ -52,17 +66,18 @@ type Unsigned = Omit<HttpRequest, 'signal'>;
 // A Bedrock API key wins over SigV4 keys when both are set, as in the AWS SDKs.
 function authOf(dep: DependencyConfig): Auth {
   if (dep.apiKey !== undefined) return { kind: 'bearer', token: dep.apiKey };
-  if (dep.accessKeyId === undefined || dep.secretAccessKey === undefined || !dep.region) {
+  const o = optionsOf(dep);
+  if (o.accessKeyId === undefined || o.secretAccessKey === undefined || !o.region) {
     return { kind: 'none' };
   }
   const credentials = {
-    accessKeyId: dep.accessKeyId,
-    secretAccessKey: dep.secretAccessKey,
-    ...(dep.sessionToken === undefined ? {} : { sessionToken: dep.sessionToken }),
+    accessKeyId: o.accessKeyId,
+    secretAccessKey: o.secretAccessKey,
+    ...(o.sessionToken === undefined ? {} : { sessionToken: o.sessionToken }),
   };
   const signer = new SignatureV4({
     service: SIGNING_SERVICE,
-    region: dep.region,
+    region: o.region,
     credentials,
     sha256: Sha256,
   });
@@ -112,8 +127,8 @@ function modelIds(body: string): string[] | undefined {
 }
 
 function controlPlane(dep: DependencyConfig): string {
-  const base = dep.controlPlaneUrl ?? `https://bedrock.${dep.region ?? 'us-east-1'}.amazonaws.com`;
-  return base.replace(/\/+$/, '');
+  const o = optionsOf(dep);
+  return (o.controlPlaneUrl ?? controlPlaneFor(o.region ?? 'us-east-1')).replace(/\/+$/, '');
 }
 
 async function signOrFail(
@@ -175,7 +190,7 @@ async function modelsCheck(
       const cls: Classification = {
         errorClass: 'model_unavailable',
         message: scrub(
-          `model ${model} is not in ListFoundationModels (${ids.length} models listed in ${dep.region ?? 'this region'})`,
+          `model ${model} is not in ListFoundationModels (${ids.length} models listed in ${optionsOf(dep).region ?? 'this region'})`,
         ),
       };
       return failed('models', read.latencyMs, cls, read.facts);
@@ -325,3 +340,98 @@ export function createBedrockProbe(dep: DependencyConfig, scrub: Scrubber): Prob
     completion: (ctx) => completionCheck(dep, k, aws, ctx),
   });
 }
+
+const AWS_REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+const awsRegion = () =>
+  expecting('an AWS region').refine((s) => AWS_REGION.test(s), {
+    error: (iss) => `expected an AWS region like us-east-1, got ${describeValue(iss.input)}`,
+  });
+
+/** The control plane (ListFoundationModels) of a region. */
+const controlPlaneFor = (region: string): string => `https://bedrock.${region}.amazonaws.com`;
+
+/** The region in a Bedrock runtime URL (`https://bedrock-runtime.us-east-1.amazonaws.com`, FIPS and VPC endpoints included). */
+export function regionFromBedrockUrl(url: string): string | undefined {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+  const region = /(?:^|\.)bedrock-runtime(?:-fips)?\.([a-z0-9-]+)\./.exec(host)?.[1];
+  return region !== undefined && AWS_REGION.test(region) ? region : undefined;
+}
+
+const CREDENTIAL_KEYS = ['accessKeyId', 'secretAccessKey', 'sessionToken'] as const;
+
+/**
+ * Region, control plane and credentials. With neither an API key nor a complete SigV4 pair,
+ * the variable reported missing is the unset one of the pair, so the report says which.
+ */
+function resolveBedrock({ raw, apiKey, credentialEnv }: VendorResolveInput): VendorResolved {
+  const given = (key: string): string | undefined => {
+    const value = raw[key];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  const baseUrl = given('baseUrl');
+  const region =
+    given('region') ?? (baseUrl === undefined ? undefined : regionFromBedrockUrl(baseUrl));
+  const options: BedrockOptions = {};
+  if (region !== undefined) options.region = region;
+  const controlPlaneUrl =
+    given('controlPlaneUrl') ?? (region === undefined ? undefined : controlPlaneFor(region));
+  if (controlPlaneUrl !== undefined) options.controlPlaneUrl = controlPlaneUrl.replace(/\/+$/, '');
+  for (const key of CREDENTIAL_KEYS) {
+    const value = given(key);
+    if (value !== undefined) options[key] = value;
+  }
+  const resolved: VendorResolved = {
+    options: options as Record<string, unknown>,
+    ...(region === undefined ? {} : { baseUrl: `https://bedrock-runtime.${region}.amazonaws.com` }),
+  };
+  const sigv4Written =
+    raw.accessKeyId !== undefined ||
+    raw.secretAccessKey !== undefined ||
+    credentialEnv.has('accessKeyId') ||
+    credentialEnv.has('secretAccessKey');
+  const complete =
+    apiKey !== undefined ||
+    (options.accessKeyId !== undefined && options.secretAccessKey !== undefined);
+  if (complete || !sigv4Written) return resolved;
+  const missing = (['accessKeyId', 'secretAccessKey'] as const)
+    .filter((key) => options[key] === undefined)
+    .map((key) => credentialEnv.get(key))
+    .find((name) => name !== undefined);
+  return { ...resolved, missingCredentialEnv: missing ?? null };
+}
+
+/** Amazon Bedrock: SigV4 (or a Bedrock API key), ListFoundationModels and ConverseStream. */
+export const bedrock = {
+  id: 'bedrock',
+  displayName: 'AWS Bedrock',
+  llm: true,
+  checks: LLM_CHECKS,
+  configKeys: {
+    region: awsRegion().optional(),
+    accessKeyId: secret().optional(),
+    secretAccessKey: secret().optional(),
+    sessionToken: secret().optional(),
+    controlPlaneUrl: httpUrl().optional(),
+  },
+  credentialKeys: CREDENTIAL_KEYS,
+  checkConfig(dep) {
+    const regionKnown =
+      dep.region !== undefined ||
+      (typeof dep.baseUrl === 'string' && regionFromBedrockUrl(dep.baseUrl) !== undefined);
+    if (regionKnown) return [];
+    return [
+      {
+        message:
+          'missing required key "region" (vendor bedrock signs for an AWS region like us-east-1; a bedrock-runtime baseUrl also names it)',
+        at: 'parent',
+      },
+    ];
+  },
+  resolve: resolveBedrock,
+  createProbe: createBedrockProbe,
+} as const satisfies VendorModule;

@@ -1,5 +1,4 @@
 import type { DependencyConfig } from '../config/types.js';
-import type { HttpResponse } from '../transport/http-client.js';
 import {
   type Classification,
   classifyStreamError,
@@ -10,7 +9,7 @@ import {
   type KeyedDependency,
   MAX_STREAM_BYTES,
   type StreamSummary,
-} from './classify.js';
+} from '../probes/classify.js';
 import {
   type BodyRead,
   eventObject,
@@ -20,12 +19,14 @@ import {
   readBody,
   runStreamedCompletion,
   send,
-} from './exchange.js';
-import { isRecord, num } from './json.js';
-import { llmProbe } from './lifecycle.js';
-import { readNdjson } from './ndjson.js';
-import type { Scrubber } from './scrub.js';
-import type { CheckResult, Probe, ProbeContext } from './types.js';
+} from '../probes/exchange.js';
+import { isRecord, num } from '../probes/json.js';
+import { LLM_CHECKS, llmProbe } from '../probes/llm-probe.js';
+import { readNdjson } from '../probes/ndjson.js';
+import type { Scrubber } from '../probes/scrub.js';
+import type { CheckResult, Probe, ProbeContext } from '../probes/types.js';
+import type { HttpResponse } from '../transport/http-client.js';
+import type { VendorModule } from './types.js';
 
 // The native API sits at the root; an operator who pasted the OpenAI-style `…/v1` still gets it.
 function apiRoot(baseUrl: string): string {
@@ -210,3 +211,13 @@ export function createOllamaProbe(dep: DependencyConfig, scrub: Scrubber): Probe
     completion: (ctx) => completionCheck(dep, k, ctx),
   });
 }
+
+/** Ollama's native API: `/api/tags` and NDJSON `/api/chat`; no key needed. */
+export const ollama = {
+  id: 'ollama',
+  displayName: 'Ollama',
+  llm: true,
+  checks: LLM_CHECKS,
+  defaultBaseUrl: 'http://localhost:11434',
+  createProbe: createOllamaProbe,
+} as const satisfies VendorModule;

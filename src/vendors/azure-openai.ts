@@ -1,8 +1,17 @@
+import { describeValue, expecting } from '../config/fields.js';
 import type { DependencyConfig } from '../config/types.js';
-import { withModelNamed } from './lifecycle.js';
-import { createOpenAIProtocolProbe } from './openai-protocol.js';
-import type { Scrubber } from './scrub.js';
-import type { Probe } from './types.js';
+import { LLM_CHECKS, withModelNamed } from '../probes/llm-probe.js';
+import { createOpenAIProtocolProbe } from '../probes/openai-protocol.js';
+import type { Scrubber } from '../probes/scrub.js';
+import type { Probe } from '../probes/types.js';
+import type { VendorModule } from './types.js';
+
+/** The Azure-only key: the dated surface's `api-version`; absent means the v1 surface. */
+interface AzureOptions {
+  apiVersion?: string;
+}
+
+const optionsOf = (dep: DependencyConfig): AzureOptions => dep.options as AzureOptions;
 
 // Dated api-versions before this one do not know `max_completion_tokens`.
 const FIRST_MAX_COMPLETION_TOKENS_VERSION = '2024-09-01';
@@ -15,13 +24,14 @@ function resourceRoot(baseUrl: string): string {
 /** The two routes of one surface: v1 (`/openai/v1/…`, deployment in the body) or dated (`/openai/deployments/{d}/…?api-version=`). */
 export function azureUrls(dep: DependencyConfig): { models: string; completion: string } {
   const root = resourceRoot(dep.baseUrl);
-  if (dep.apiVersion === undefined) {
+  const { apiVersion } = optionsOf(dep);
+  if (apiVersion === undefined) {
     return {
       models: `${root}/openai/v1/models`,
       completion: `${root}/openai/v1/chat/completions`,
     };
   }
-  const version = `api-version=${encodeURIComponent(dep.apiVersion)}`;
+  const version = `api-version=${encodeURIComponent(apiVersion)}`;
   const deployment = encodeURIComponent(dep.model ?? '');
   return {
     models: `${root}/openai/models?${version}`,
@@ -40,14 +50,15 @@ export function azureUrls(dep: DependencyConfig): { models: string; completion: 
  * first-token clock.
  */
 export function createAzureOpenAIProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
-  const dated = dep.apiVersion !== undefined;
+  const { apiVersion } = optionsOf(dep);
+  const dated = apiVersion !== undefined;
   const probe = createOpenAIProtocolProbe({
     vendor: 'azure-openai',
     dep,
     scrub,
     keyRequired: true,
     tokenParam:
-      dated && (dep.apiVersion ?? '') < FIRST_MAX_COMPLETION_TOKENS_VERSION
+      dated && (apiVersion ?? '') < FIRST_MAX_COMPLETION_TOKENS_VERSION
         ? 'max_tokens'
         : 'max_completion_tokens',
     urls: azureUrls(dep),
@@ -57,3 +68,21 @@ export function createAzureOpenAIProbe(dep: DependencyConfig, scrub: Scrubber): 
   });
   return withModelNamed(probe, dep.model, scrub, 'deployment');
 }
+
+const API_VERSION = /^\d{4}-\d{2}-\d{2}(?:-preview)?$/;
+const apiVersionField = () =>
+  expecting('an api-version').refine((s) => API_VERSION.test(s), {
+    error: (iss) =>
+      `expected an api-version like 2024-10-21 or 2025-04-01-preview (leave apiVersion out for the v1 surface), got ${describeValue(iss.input)}`,
+  });
+
+/** Azure OpenAI: `api-key` header, the resource's own URL, `model` names the deployment. */
+export const azureOpenai = {
+  id: 'azure-openai',
+  displayName: 'Azure OpenAI',
+  llm: true,
+  checks: LLM_CHECKS,
+  baseUrlHint: ': https://RESOURCE.openai.azure.com',
+  configKeys: { apiVersion: apiVersionField().optional() },
+  createProbe: createAzureOpenAIProbe,
+} as const satisfies VendorModule;

@@ -1,0 +1,69 @@
+import type { z } from 'zod';
+import type { DependencyConfig } from '../config/types.js';
+import type { Scrubber } from '../probes/scrub.js';
+import type { CheckName, Probe } from '../probes/types.js';
+
+/** A problem a vendor finds in one dependency's raw config; `key` is relative to the dependency. */
+export interface VendorConfigIssue {
+  key?: string;
+  message: string;
+  /** The value at `key`, the key itself, or (without `key`) the dependency mapping. */
+  at: 'value' | 'key' | 'parent';
+}
+
+/** What the loader hands a vendor to resolve one dependency's own keys. */
+export interface VendorResolveInput {
+  /** The dependency as validated (durations in ms); the vendor's keys among its fields. */
+  raw: Readonly<Record<string, unknown>>;
+  /** The API key, when configured and its variable set. */
+  apiKey?: string;
+  /** Credential key → the environment variable its value comes from (set or not). */
+  credentialEnv: ReadonlyMap<string, string>;
+}
+
+/** A vendor's share of a resolved dependency. */
+export interface VendorResolved {
+  /** The base URL when the dependency gives none (already without a trailing slash is fine). */
+  baseUrl?: string;
+  /** Values of the vendor's own keys, defaults filled in; the vendor's probe reads them. */
+  options: Record<string, unknown>;
+  /** Overrides which variable is reported as missing (undefined leaves the apiKey one). */
+  missingCredentialEnv?: string | null;
+}
+
+/**
+ * Everything about one vendor: its id and wording, its config keys, its default checks and
+ * its probe. The registry (src/vendors/registry.ts) lists these; config schema, loader,
+ * env interpolation, scrubbing, page wording and probe creation read only the registry.
+ */
+export interface VendorModule {
+  /** The `vendor:` value operators write. */
+  readonly id: string;
+  /** How people name it (status page, docs). */
+  readonly displayName: string;
+  /** LLM vendors have a model and spend tokens; the plain `http` prober has neither. */
+  readonly llm: boolean;
+  /** Checks this vendor can run; also its default when a dependency lists none. */
+  readonly checks: readonly CheckName[];
+  /** Base URL when the dependency gives none; absent: `baseUrl` is required (or `resolve` derives it). */
+  readonly defaultBaseUrl?: string;
+  /** Said after "has no default" when `baseUrl` is required and missing (e.g. an example URL). */
+  readonly baseUrlHint?: string;
+  /** Keys only this vendor reads, with their field schemas, in documentation order. */
+  readonly configKeys?: Readonly<Record<string, z.ZodType>>;
+  /**
+   * Among `configKeys`, the credentials: secrets (scrubbed everywhere, never echoed), and
+   * optional like `apiKey` (an unset variable removes the key and is reported as missing).
+   */
+  readonly credentialKeys?: readonly string[];
+  /** Common keys this vendor does not take, and why. */
+  readonly rejectsKeys?: Readonly<Record<string, string>>;
+  /** Hint added when a dependency of another vendor uses one of this vendor's keys. */
+  readonly keyHints?: Readonly<Record<string, string>>;
+  /** Cross-field checks of this vendor's keys on the raw YAML data (any shape tolerated). */
+  checkConfig?(dep: Readonly<Record<string, unknown>>): VendorConfigIssue[];
+  /** Resolves the vendor's own keys; without it they are copied as given. */
+  resolve?(input: VendorResolveInput): VendorResolved;
+  /** The probe for a dependency of this vendor; `scrub` removes secrets from its messages. */
+  createProbe(dep: DependencyConfig, scrub: Scrubber): Probe;
+}
