@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { DEFAULT_POLICY } from './evaluate/evaluate.js';
+import { resultVerdict } from './evaluate/verdict.js';
 import { accessFromEnv } from './http/access.js';
 import { build, loadOrReport, readVersion, startBellwether } from './main.js';
 import type { DependencySnapshot } from './monitor.js';
@@ -37,7 +38,7 @@ function table(rows: string[][]): string {
 
 function checkRow(s: DependencySnapshot): string[] {
   const results = s.lastRound?.results ?? [];
-  const counted = results.filter((r) => !r.skipped);
+  const counted = results.filter((r) => resultVerdict(r) !== 'skipped');
   const latency = counted.reduce((sum, r) => sum + r.latencyMs, 0);
   const ttft = results.find((r) => r.ttftMs !== undefined)?.ttftMs;
   const failed = counted.find((r) => !r.ok);

@@ -7,6 +7,7 @@ import {
   evaluateDependency,
   type Round,
 } from './evaluate/evaluate.js';
+import { ran } from './evaluate/verdict.js';
 import type { Logger } from './log.js';
 import type { BreakerState, DependencyLabels, Metrics } from './metrics/metrics.js';
 import type { Probe } from './probes/types.js';
@@ -292,9 +293,7 @@ export class Monitor {
       });
       metrics.recordCheck(t.labels, r, round.finishedAt);
     }
-    const countedResults = round.results.filter(
-      (r) => !r.skipped && r.errorClass !== 'circuit_open',
-    );
+    const countedResults = round.results.filter(ran);
     if (countedResults.length > 0) {
       metrics.setBillingExhausted(
         id,

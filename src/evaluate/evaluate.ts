@@ -2,6 +2,7 @@ import type { ConsumerConfig, DependencyConfig } from '../config/types.js';
 import type { BreakerState, ConsumerState, DependencyState } from '../metrics/metrics.js';
 import { lowestHeadroom } from '../probes/ratelimit.js';
 import type { CheckResult } from '../probes/types.js';
+import { isFailure, missingKeyNote, resultVerdict, roundVerdict } from './verdict.js';
 
 /** A check result as the runner saw it: with the attempts the bounded retry made. */
 export type AttemptedResult = CheckResult & { attempts: number };
@@ -13,9 +14,6 @@ export interface Round {
   finishedAt: number;
   results: AttemptedResult[];
 }
-
-/** How a round counts for the dependency's state. */
-export type RoundVerdict = 'ok' | 'failure' | 'auth' | 'circuit_open';
 
 /** Why a dependency cannot be judged: our credentials, not the vendor. */
 export type CredentialProblem = 'missing' | 'rejected';
@@ -44,19 +42,7 @@ export const DEFAULT_POLICY: EvaluationPolicy = {
 };
 
 const counted = (results: AttemptedResult[]): AttemptedResult[] =>
-  results.filter((r) => !r.skipped);
-
-/** Classifies a round: ok, a vendor failure, only our credentials failing, or not probed (breaker open). */
-export function roundVerdict(round: Round): RoundVerdict {
-  if (round.results.some((r) => r.errorClass === 'circuit_open')) return 'circuit_open';
-  const failures = counted(round.results).filter((r) => !r.ok);
-  if (failures.length === 0) {
-    // Nothing ran but checks skipped for want of a key: we learned nothing about the vendor.
-    const nothingPassed = !round.results.some((r) => r.ok);
-    return nothingPassed && round.results.some((r) => r.credentialsMissing) ? 'auth' : 'ok';
-  }
-  return failures.every((r) => r.errorClass === 'auth') ? 'auth' : 'failure';
-}
+  results.filter((r) => resultVerdict(r) !== 'skipped');
 
 /** Short words for one failed result: "timeout: no answer within 10s". */
 export function describeFailure(r: CheckResult): string {
@@ -69,14 +55,17 @@ export function describeFailure(r: CheckResult): string {
 }
 
 const firstFailure = (round: Round): AttemptedResult | undefined =>
-  round.results.find((r) => !r.ok && !r.skipped) ?? round.results.find((r) => !r.ok);
+  round.results.find(isFailure) ?? round.results.find((r) => !r.ok);
 
 /**
  * The dependency state (design.md contract) from its recent rounds, newest first, and its
  * breaker. `auth` failures never make a dependency down: they make it unknown, flagged.
  */
 export function evaluateDependency(
-  dep: Pick<DependencyConfig, 'degradedLatencyMs' | 'degradedTtftMs' | 'degradedHeadroom'>,
+  dep: Pick<
+    DependencyConfig,
+    'degradedLatencyMs' | 'degradedTtftMs' | 'degradedHeadroom' | 'apiKeyEnv'
+  >,
   roundsNewestFirst: readonly Round[],
   breaker: BreakerState,
   policy: EvaluationPolicy = DEFAULT_POLICY,
@@ -87,13 +76,12 @@ export function evaluateDependency(
   // Without a key only reachability is checked; say so whatever the state, once.
   const missing = latest.results.find((r) => r.credentialsMissing);
   if (!missing || judged.credentialProblem) return judged;
-  const note = missing.message?.match(/\(([^)]*)\)/)?.[1];
   return {
     ...judged,
     credentialProblem: 'missing',
     reasons: [
       ...judged.reasons,
-      `no API key configured${note ? ` (${note})` : ''}: only reachability is checked`,
+      `no API key configured (${missingKeyNote(dep.apiKeyEnv)}): only reachability is checked`,
     ],
   };
 }
@@ -105,7 +93,7 @@ function judge(
   policy: EvaluationPolicy,
 ): DependencyEvaluation {
   const latest = roundsNewestFirst[0] as Round;
-  const verdicts = roundsNewestFirst.map(roundVerdict);
+  const verdicts = roundsNewestFirst.map((round) => roundVerdict(round.results));
   const lastFailure = roundsNewestFirst.find((_, i) => verdicts[i] === 'failure');
   const lastFailureText = lastFailure ? firstFailure(lastFailure) : undefined;
 

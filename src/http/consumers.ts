@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { vendorModule } from '../vendors/registry.js';
 import { apiError } from './errors.js';
 import { consumerView, type ViewDeps } from './views.js';
 
@@ -29,7 +30,8 @@ export function consumersRouter(deps: ViewDeps): Hono {
             dependency: chosen.config.id,
             vendor: chosen.config.vendor,
             model: chosen.config.model ?? null,
-            baseUrl: chosen.config.vendor === 'http' ? null : chosen.config.baseUrl,
+            // A plain URL probe is no vendor a tool would call.
+            baseUrl: vendorModule(chosen.config.vendor).llm ? chosen.config.baseUrl : null,
             state: chosen.evaluation.state,
             fallback: view.route !== consumer.uses[0],
           }

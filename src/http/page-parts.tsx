@@ -1,6 +1,9 @@
 /** @jsxImportSource hono/jsx */
+
 import type { FC } from 'hono/jsx';
+import { isFailure, resultVerdict, roundVerdict } from '../evaluate/verdict.js';
 import type { StoredResult } from '../store/sqlite-store.js';
+import { vendorDisplayName } from '../vendors/registry.js';
 import type { statusView } from './views.js';
 
 /** The /api/v1/status body the page is drawn from. */
@@ -35,17 +38,6 @@ const BREAKER_WORDS: Record<string, string> = {
   closed: 'closed (normal)',
   open: 'open: probes paused',
   half_open: 'half-open: testing recovery',
-};
-const VENDOR_WORDS: Record<string, string> = {
-  openai: 'OpenAI',
-  anthropic: 'Anthropic',
-  'azure-openai': 'Azure OpenAI',
-  gemini: 'Google Gemini',
-  bedrock: 'AWS Bedrock',
-  cohere: 'Cohere',
-  ollama: 'Ollama',
-  'openai-compatible': 'OpenAI-compatible',
-  http: 'HTTP endpoint',
 };
 const RESOURCE_WORDS: Record<string, string> = {
   requests: 'requests',
@@ -182,15 +174,15 @@ export function barRounds(
   }
   return groups.map((results) => {
     const at = (results[0] as StoredResult).at;
-    if (results.some((r) => r.errorClass === 'circuit_open')) {
+    const verdict = roundVerdict(results);
+    if (verdict === 'circuit_open') {
       return { at, kind: 'paused', words: 'not probed: circuit breaker open' };
     }
-    const counted = results.filter((r) => !r.skipped);
-    const failed = counted.filter((r) => !r.ok);
-    if (failed.length > 0) {
-      const first = failed[0] as StoredResult;
+    const counted = results.filter((r) => resultVerdict(r) !== 'skipped');
+    const first = results.find(isFailure);
+    if (first) {
       const words = `failed: ${ERROR_CLASS_WORDS[first.errorClass ?? ''] ?? 'failed'}${first.httpStatus ? ` (HTTP ${first.httpStatus})` : ''}`;
-      return { at, kind: failed.every((r) => r.errorClass === 'auth') ? 'auth' : 'fail', words };
+      return { at, kind: verdict === 'auth' ? 'auth' : 'fail', words };
     }
     const slowest = Math.max(0, ...counted.map((r) => r.latencyMs));
     return slowest > degradedLatencyMs
@@ -416,7 +408,7 @@ export const DependencyCard: FC<{
         <div>
           <h3 id={headingId}>{d.id}</h3>
           <p class="sub">
-            {VENDOR_WORDS[d.vendor] ?? d.vendor}
+            {vendorDisplayName(d.vendor)}
             {d.model ? ` · ${d.model}` : ''}
           </p>
         </div>

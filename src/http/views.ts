@@ -1,4 +1,5 @@
 import type { ConsumerEvaluation } from '../evaluate/evaluate.js';
+import { resultVerdict } from '../evaluate/verdict.js';
 import type { DependencySnapshot } from '../monitor.js';
 import type { RateLimitReading } from '../probes/types.js';
 import type { Agreement, VendorStatus } from '../statuspages/index.js';
@@ -75,7 +76,7 @@ function vendorStatusView(v: VendorStatus, agreement: Agreement | undefined) {
 /** One dependency as /api/v1/status and /api/v1/dependencies/:id show it. */
 export function dependencyView(s: DependencySnapshot, summary: Summary | undefined) {
   const round = s.lastRound;
-  const counted = round?.results.filter((r) => !r.skipped) ?? [];
+  const counted = round?.results.filter((r) => resultVerdict(r) !== 'skipped') ?? [];
   const failed = counted.find((r) => !r.ok);
   const completion = round?.results.find((r) => r.ttftMs !== undefined);
   const readings = round?.results.flatMap((r) => r.rateLimits ?? []) ?? [];

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { resultVerdict } from '../evaluate/verdict.js';
 import type { CheckResult } from '../probes/types.js';
 import {
   COMPONENT_STATUSES,
@@ -248,12 +249,13 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
     registry,
     recordCheck(dep, r, at) {
       const labels = { dependency: dep.dependency, vendor: dep.vendor, check: r.check };
-      if (r.skipped) {
+      const verdict = resultVerdict(r);
+      if (verdict === 'skipped') {
         const reason = r.credentialsMissing ? 'no_key' : 'budget';
         skipped.inc({ dependency: dep.dependency, check: r.check, reason });
         return;
       }
-      if (r.errorClass === 'circuit_open') {
+      if (verdict === 'circuit_open') {
         // Counted once as circuit_open; the failure that opened the breaker was counted already.
         results.inc({ ...labels, outcome: 'failure', error_class: 'circuit_open' });
         probeSuccess.set(labels, 0);

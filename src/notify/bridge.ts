@@ -1,4 +1,5 @@
 import type { ConsumerConfig } from '../config/types.js';
+import { isFailure } from '../evaluate/verdict.js';
 import type { Monitor } from '../monitor.js';
 import type { Notifiers } from './dispatcher.js';
 
@@ -21,9 +22,7 @@ export function observeMonitor(
   const unsubscribe = monitor.onRoundCompleted((id, round) => {
     const snapshot = monitor.dependency(id);
     if (!snapshot) return;
-    const failed = round.results.find(
-      (r) => !r.ok && !r.skipped && r.errorClass !== undefined && r.errorClass !== 'circuit_open',
-    );
+    const failed = round.results.find(isFailure);
     if (failed?.errorClass) lastErrorClass.set(id, failed.errorClass);
     else if (round.results.some((r) => r.ok)) lastErrorClass.delete(id);
     const { config: dep, evaluation } = snapshot;

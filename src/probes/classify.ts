@@ -1,4 +1,5 @@
 import type { DependencyConfig } from '../config/types.js';
+import { missingKeyNote } from '../evaluate/verdict.js';
 import { HttpClientError, type HttpResponse } from '../transport/http-client.js';
 import { isRecord } from './json.js';
 import { parseRateLimits } from './ratelimit.js';
@@ -406,7 +407,7 @@ export const EMPTY_COMPLETION_MESSAGE =
 
 /** The result for a completion that was not sent because no key is configured. */
 export function skippedNoKey(check: CheckName, apiKeyEnv: string | undefined): CheckResult {
-  const what = apiKeyEnv ? `${apiKeyEnv} is not set` : 'no apiKey in the config';
+  const what = missingKeyNote(apiKeyEnv);
   return {
     check,
     ok: false,

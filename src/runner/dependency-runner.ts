@@ -3,6 +3,7 @@ import CircuitBreaker from 'opossum';
 import pRetry from 'p-retry';
 import type { DependencyConfig } from '../config/types.js';
 import type { AttemptedResult, Round } from '../evaluate/evaluate.js';
+import { isFailure, roundVerdict } from '../evaluate/verdict.js';
 import type { Logger } from '../log.js';
 import type { BreakerState } from '../metrics/metrics.js';
 import type { CheckName, CheckResult, ErrorClass, Probe } from '../probes/types.js';
@@ -153,15 +154,10 @@ export class DependencyRunner {
   private async runChecks(): Promise<AttemptedResult[]> {
     const results: AttemptedResult[] = [];
     for (const check of this.probe.checks) results.push(await this.runCheck(check));
-    const failures = results.filter((r) => !r.ok && !r.skipped);
-    if (failures.length > 0) {
-      throw new RoundFailed(
-        results,
-        failures.every((r) => r.errorClass === 'auth'),
-      );
-    }
-    if (results.every((r) => r.skipped && r.credentialsMissing)) {
-      throw new RoundFailed(results, true);
+    // Our own credentials failing is no vendor failure: RoundFailed says so to the breaker.
+    const verdict = roundVerdict(results);
+    if (verdict === 'failure' || verdict === 'auth') {
+      throw new RoundFailed(results, verdict === 'auth');
     }
     return results;
   }
@@ -171,7 +167,7 @@ export class DependencyRunner {
     const attempt = async (): Promise<CheckResult> => {
       attempts++;
       const result = await this.attemptOnce(check);
-      if (!result.ok && !result.skipped) throw new AttemptFailed(result);
+      if (isFailure(result)) throw new AttemptFailed(result);
       return result;
     };
     try {

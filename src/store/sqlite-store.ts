@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { countsForUptime, resultVerdict } from '../evaluate/verdict.js';
 import type { CheckName, ErrorClass } from '../probes/types.js';
 
 /** One probe result as the history store keeps it. */
@@ -315,8 +316,8 @@ export function attachSqliteStore(
       selectDepId.get(r.dependency) ??
       Number(insertDep.run(r.dependency).lastInsertRowid);
     const skipped = r.skipped === true;
-    const counted = !skipped && r.errorClass !== 'circuit_open' && r.errorClass !== 'auth';
-    const sample = r.ok && !skipped;
+    const counted = countsForUptime(r);
+    const sample = resultVerdict(r) === 'success';
     insertResult.run({
       depId,
       check: r.check,

@@ -192,7 +192,11 @@ dependencies:
       vendor: 'http',
       baseUrl: 'https://intranet.example.com/health',
       checks: ['http'],
-      options: { url: 'https://intranet.example.com/health/', method: 'GET', expectedStatus: [200] },
+      options: {
+        url: 'https://intranet.example.com/health/',
+        method: 'GET',
+        expectedStatus: [200],
+      },
     });
     expect(health?.model).toBeUndefined();
     expect(post).toMatchObject({

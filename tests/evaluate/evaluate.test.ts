@@ -4,8 +4,8 @@ import {
   evaluateConsumer,
   evaluateDependency,
   type Round,
-  roundVerdict,
 } from '../../src/evaluate/evaluate.js';
+import { roundVerdict } from '../../src/evaluate/verdict.js';
 import type { DependencyState } from '../../src/metrics/metrics.js';
 
 const ok = (latencyMs = 100, extra: Partial<AttemptedResult> = {}): AttemptedResult => ({
@@ -48,7 +48,7 @@ describe('roundVerdict', () => {
       'auth',
     ],
   ])('%s', (_name, r, verdict) => {
-    expect(roundVerdict(r)).toBe(verdict);
+    expect(roundVerdict(r.results)).toBe(verdict);
   });
 });
 
