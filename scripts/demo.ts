@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { loadOrReport, startBellwether } from '../src/main.js';
+import { loadOrReport, startBellwether } from '../src/bellwether.js';
 import { DEFAULT_MODELS, startFakeVendor } from '../tests/support/fake-vendor.js';
 
 /**

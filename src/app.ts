@@ -14,7 +14,7 @@ import { reloadRouter } from './http/reload.js';
 import { statusRouter } from './http/status.js';
 import type { ViewDeps } from './http/views.js';
 import type { Logger } from './log.js';
-import type { ReloadOutcome } from './main.js';
+import type { ReloadOutcome } from './runtime.js';
 
 /** What the HTTP app needs; built in main.ts (or a test). */
 export interface AppDeps extends ViewDeps {

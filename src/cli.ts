@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { build, loadOrReport, readVersion, startBellwether } from './bellwether.js';
 import { DEFAULT_POLICY } from './evaluate/evaluate.js';
 import { resultVerdict } from './evaluate/verdict.js';
 import { accessFromEnv } from './http/access.js';
-import { build, loadOrReport, readVersion, startBellwether } from './main.js';
 import type { DependencySnapshot } from './monitor.js';
 
 const USAGE = `Usage: bellwether <command> [options]

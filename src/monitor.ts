@@ -7,9 +7,10 @@ import {
   evaluateDependency,
   type Round,
 } from './evaluate/evaluate.js';
+import type { BreakerState } from './evaluate/states.js';
 import { ran } from './evaluate/verdict.js';
 import type { Logger } from './log.js';
-import type { BreakerState, DependencyLabels, Metrics } from './metrics/metrics.js';
+import type { DependencyLabels, Metrics } from './metrics/metrics.js';
 import type { Probe } from './probes/types.js';
 import { DependencyRunner } from './runner/dependency-runner.js';
 import { createScheduler, type Scheduler } from './runner/scheduler.js';

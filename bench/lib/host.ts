@@ -1,8 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { startBellwether } from '../../src/bellwether.js';
 import { formatConfigError, loadConfig } from '../../src/config/load.js';
-import { startBellwether } from '../../src/main.js';
 import type { Monitor } from '../../src/monitor.js';
 import { ROOT } from './proc.js';
 

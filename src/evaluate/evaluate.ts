@@ -1,7 +1,7 @@
 import type { ConsumerConfig, DependencyConfig } from '../config/types.js';
-import type { BreakerState, ConsumerState, DependencyState } from '../metrics/metrics.js';
 import { lowestHeadroom } from '../probes/ratelimit.js';
 import type { CheckResult } from '../probes/types.js';
+import type { BreakerState, ConsumerState, DependencyState } from './states.js';
 import { isFailure, missingKeyNote, resultVerdict, roundVerdict } from './verdict.js';
 
 /** A check result as the runner saw it: with the attempts the bounded retry made. */

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
+import { sameSecret } from './credentials.js';
 import { apiError } from './errors.js';
-import { sameSecret } from './reload.js';
 
 /** Who may read /api/*, /metrics and the status page. Empty: everyone (the default). */
 export interface AccessOptions {

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { BREAKER_STATES, CONSUMER_STATES, DEPENDENCY_STATES } from '../metrics/metrics.js';
+import { BREAKER_STATES, CONSUMER_STATES, DEPENDENCY_STATES } from '../evaluate/states.js';
 import { CHECK_NAMES, ERROR_CLASSES } from '../probes/types.js';
 import { COMPONENT_STATUSES, STATUS_INDICATORS } from '../statuspages/types.js';
 import { VENDORS } from '../vendors/registry.js';

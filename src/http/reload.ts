@@ -1,16 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { formatConfigError } from '../config/load.js';
-import type { ReloadOutcome } from '../main.js';
+import type { ReloadOutcome } from '../runtime.js';
+import { bearerToken, sameSecret } from './credentials.js';
 import { apiError } from './errors.js';
-
-/** True when `given` equals `expected`, compared in constant time. */
-export function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  // Compare against itself on a length mismatch so timing does not tell the length apart.
-  return a.length === b.length ? timingSafeEqual(a, b) : !timingSafeEqual(b, b);
-}
 
 /**
  * POST /-/reload: re-read the config file. Only with `Authorization: Bearer <token>` and a
@@ -30,8 +22,7 @@ export function reloadRouter(deps: {
         'reload over HTTP is off: set BELLWETHER_RELOAD_TOKEN, or send SIGHUP',
       );
     }
-    const header = c.req.header('authorization') ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+    const token = bearerToken(c.req.header('authorization'));
     if (!sameSecret(token, deps.reloadToken)) {
       c.header('www-authenticate', 'Bearer');
       return apiError(c, 401, 'unauthorized', 'a valid bearer token is required');

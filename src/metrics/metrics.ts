@@ -1,4 +1,12 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import {
+  BREAKER_STATES,
+  type BreakerState,
+  CONSUMER_STATES,
+  type ConsumerState,
+  DEPENDENCY_STATES,
+  type DependencyState,
+} from '../evaluate/states.js';
 import { resultVerdict } from '../evaluate/verdict.js';
 import type { CheckResult } from '../probes/types.js';
 import {
@@ -7,18 +15,6 @@ import {
   type VendorStatus,
   vendorStatusSeries,
 } from '../statuspages/index.js';
-
-/** Dependency states (design.md contract). */
-export const DEPENDENCY_STATES = ['healthy', 'degraded', 'down', 'unknown'] as const;
-export type DependencyState = (typeof DEPENDENCY_STATES)[number];
-
-/** Consumer states (design.md contract). */
-export const CONSUMER_STATES = ['ok', 'degraded', 'down'] as const;
-export type ConsumerState = (typeof CONSUMER_STATES)[number];
-
-/** Breaker states as exported (opossum's halfOpen is spelled half_open). */
-export const BREAKER_STATES = ['closed', 'open', 'half_open'] as const;
-export type BreakerState = (typeof BREAKER_STATES)[number];
 
 const PHASES = ['dns', 'connect', 'tls', 'ttfb', 'transfer'] as const;
 

@@ -1,5 +1,5 @@
 import type { MaintenanceWindow, NotifierConfig } from '../config/types.js';
-import type { ConsumerState, DependencyState } from '../metrics/metrics.js';
+import type { ConsumerState, DependencyState } from '../evaluate/states.js';
 
 export type { MaintenanceWindow, NotifierConfig };
 

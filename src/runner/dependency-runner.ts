@@ -3,9 +3,9 @@ import CircuitBreaker from 'opossum';
 import pRetry from 'p-retry';
 import type { DependencyConfig } from '../config/types.js';
 import type { AttemptedResult, Round } from '../evaluate/evaluate.js';
+import type { BreakerState } from '../evaluate/states.js';
 import { isFailure, roundVerdict } from '../evaluate/verdict.js';
 import type { Logger } from '../log.js';
-import type { BreakerState } from '../metrics/metrics.js';
 import type { CheckName, CheckResult, ErrorClass, Probe } from '../probes/types.js';
 import type { HttpClient } from '../transport/http-client.js';
 

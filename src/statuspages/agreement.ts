@@ -1,4 +1,4 @@
-import type { DependencyState } from '../metrics/metrics.js';
+import type { DependencyState } from '../evaluate/states.js';
 import { maintenanceInProgress, vendorDeclaresProblem } from './series.js';
 import type { VendorStatus } from './types.js';
 

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertmanagerForTest, compressRules } from '../../scripts/generate-rules.js';
+import { type Bellwether, startBellwether } from '../../src/bellwether.js';
 import { parseConfigText } from '../../src/config/load.js';
-import { type Bellwether, startBellwether } from '../../src/main.js';
 import { type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
 
 // End to end: Bellwether probing the fake vendor every second, a real Prometheus scraping it

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Bellwether, startBellwether } from '../../src/bellwether.js';
 import { parseConfigText } from '../../src/config/load.js';
-import { type Bellwether, startBellwether } from '../../src/main.js';
 import { startFakeStatusPages, statusSummary } from '../dashboards/support.js';
 import { DEFAULT_MODELS, type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
 

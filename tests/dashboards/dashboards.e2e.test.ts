@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Bellwether, startBellwether } from '../../src/bellwether.js';
 import { parseConfigText } from '../../src/config/load.js';
-import { type Bellwether, startBellwether } from '../../src/main.js';
 import { type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
 import {
   type DashboardQuery,

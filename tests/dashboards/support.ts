@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { parse as parseYaml } from 'yaml';
+import { build } from '../../src/bellwether.js';
 import { parseConfigText } from '../../src/config/load.js';
-import { build } from '../../src/main.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { startBellwether } from '../../src/bellwether.js';
 import { parseConfigText } from '../../src/config/load.js';
-import { startBellwether } from '../../src/main.js';
 import { startFakeVendor } from '../support/fake-vendor.js';
 
 const countResources = (): Record<string, number> => {

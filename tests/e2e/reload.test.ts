@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Bellwether, type ReloadOutcome, startBellwether } from '../../src/bellwether.js';
 import { loadConfig } from '../../src/config/load.js';
-import { type Bellwether, startBellwether } from '../../src/main.js';
 import { type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
 
 const TOKEN = 'reload-token-0123456789';
@@ -82,6 +82,22 @@ ${extra}`,
     expect(await reloadMetric()).toBe('0');
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);
+  });
+
+  it('ends on the last file when 50 reloads are asked for at once', async () => {
+    // In process, so the first reload reads the file before the next write (over HTTP all
+    // 50 writes would land before the first request is read).
+    const pending: Promise<ReloadOutcome>[] = [];
+    for (let i = 1; i <= 50; i++) {
+      write(Array.from({ length: 1 + (i % 3) }, (_, k) => `dep-${i}-${k}`));
+      pending.push(bw.reload());
+    }
+    const outcomes = await Promise.all(pending);
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(outcomes[0]).toMatchObject({ dependencies: 2 }); // the first file: 1 % 3 + 1
+    // 50 % 3 = 2: the last file listed three dependencies.
+    expect(await ids()).toEqual(['dep-50-0', 'dep-50-1', 'dep-50-2']);
+    expect(bw.config.dependencies.map((d) => d.id)).toEqual(['dep-50-0', 'dep-50-1', 'dep-50-2']);
   });
 
   it('refuses oversized request headers at the socket (431)', async () => {

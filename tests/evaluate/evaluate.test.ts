@@ -5,8 +5,8 @@ import {
   evaluateDependency,
   type Round,
 } from '../../src/evaluate/evaluate.js';
+import type { DependencyState } from '../../src/evaluate/states.js';
 import { roundVerdict } from '../../src/evaluate/verdict.js';
-import type { DependencyState } from '../../src/metrics/metrics.js';
 
 const ok = (latencyMs = 100, extra: Partial<AttemptedResult> = {}): AttemptedResult => ({
   check: 'models',

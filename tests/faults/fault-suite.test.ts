@@ -8,8 +8,8 @@ import {
   type Server as NetServer,
 } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Bellwether, startBellwether } from '../../src/bellwether.js';
 import { parseConfigText } from '../../src/config/load.js';
-import { type Bellwether, startBellwether } from '../../src/main.js';
 import type { CheckName, ErrorClass } from '../../src/probes/types.js';
 import { createNodeHttpClient } from '../../src/transport/node-http-client.js';
 import {

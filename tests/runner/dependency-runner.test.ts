@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { DependencyConfig } from '../../src/config/types.js';
-import type { BreakerState } from '../../src/metrics/metrics.js';
+import type { BreakerState } from '../../src/evaluate/states.js';
 import type { CheckName, CheckResult, Probe } from '../../src/probes/types.js';
 import { DependencyRunner } from '../../src/runner/dependency-runner.js';
 import type { HttpClient } from '../../src/transport/http-client.js';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Bellwether, startBellwether } from '../../src/bellwether.js';
 import { parseConfigText } from '../../src/config/load.js';
-import { type Bellwether, startBellwether } from '../../src/main.js';
 import { type FakeReceiver, startFakeReceiver } from '../support/fake-receiver.js';
 import { type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DependencyState } from '../../src/metrics/metrics.js';
+import type { DependencyState } from '../../src/evaluate/states.js';
 import { agreement, declaredReason } from '../../src/statuspages/agreement.js';
 import { incidentActive, vendorStatusSeries } from '../../src/statuspages/series.js';
 import {

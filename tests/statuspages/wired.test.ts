@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Bellwether, startBellwether } from '../../src/bellwether.js';
 import { parseConfigText } from '../../src/config/load.js';
-import { type Bellwether, startBellwether } from '../../src/main.js';
 import { type FakeStatusPage, startFakeStatusPage } from '../support/fake-statuspage.js';
 import { type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
 

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { compressRules, parseDuration } from '../../scripts/generate-rules.js';
+import { type Bellwether, startBellwether } from '../../src/bellwether.js';
 import { parseConfigText } from '../../src/config/load.js';
-import { type Bellwether, startBellwether } from '../../src/main.js';
 import { type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
 import {
   type ActiveAlert,

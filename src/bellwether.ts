@@ -1,24 +1,29 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
-import { setTimeout as delay } from 'node:timers/promises';
 import { type ServerType, serve } from '@hono/node-server';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './app.js';
-import { type ConfigError, formatConfigError, loadConfig } from './config/load.js';
+import { formatConfigError, loadConfig } from './config/load.js';
 import type { BellwetherConfig } from './config/types.js';
-import { DEFAULT_POLICY, type EvaluationPolicy } from './evaluate/evaluate.js';
+import type { EvaluationPolicy } from './evaluate/evaluate.js';
 import type { AccessOptions } from './http/access.js';
 import { createLogger, type Logger } from './log.js';
-import { createMetrics, type Metrics } from './metrics/metrics.js';
-import { Monitor } from './monitor.js';
-import { createNotifiers, type Notifiers, observeMonitor } from './notify/index.js';
+import { createMetrics } from './metrics/metrics.js';
+import type { Monitor } from './monitor.js';
 import { createScrubber } from './probes/scrub.js';
-import { createStatusPagePoller, type StatusPagePoller } from './statuspages/index.js';
+import {
+  createRuntime,
+  drainBudgetMs,
+  type ReloadOutcome,
+  type Runtime,
+  type Shared,
+  serialized,
+} from './runtime.js';
 import { type HistoryStore, openSqliteStore } from './store/sqlite-store.js';
 import type { HttpClient } from './transport/http-client.js';
 import { createNodeHttpClient } from './transport/node-http-client.js';
-import { createProbe } from './vendors/registry.js';
+
+export type { ReloadOutcome } from './runtime.js';
 
 /** The version in package.json, read once at start. */
 export function readVersion(): string {
@@ -42,11 +47,6 @@ export function loadOrReport(
   report(`${result.errors.length} error(s) in ${path}; Bellwether did not start.`);
   return null;
 }
-
-/** What a reload did: the new config runs, or the old one keeps running and why. */
-export type ReloadOutcome =
-  | { ok: true; dependencies: number; restartNeeded: string[] }
-  | { ok: false; errors: ConfigError[] };
 
 /** A running Bellwether: everything main.ts built, and how to stop it. */
 export interface Bellwether {
@@ -81,17 +81,6 @@ export interface BuildOptions {
   env?: NodeJS.ProcessEnv;
   /** The HTTP client probes use (default: node:http with keep-alive). */
   http?: HttpClient;
-}
-
-interface Shared {
-  registry: Registry;
-  metrics: Metrics;
-  store: HistoryStore;
-  logger: Logger;
-  http: HttpClient;
-  /** Scrubs with the secrets of the config now running. */
-  scrub: (text: string) => string;
-  setSecrets(secrets: string[]): void;
 }
 
 function buildShared(opts: BuildOptions): Shared {
@@ -145,35 +134,19 @@ function buildShared(opts: BuildOptions): Shared {
   };
 }
 
-function buildMonitor(
-  config: BellwetherConfig,
-  shared: Shared,
-  opts: BuildOptions,
-  previous?: Monitor,
-): Monitor {
-  return new Monitor({
-    config,
-    createProbe: (dep) => createProbe(dep, shared.scrub),
-    http: shared.http,
-    store: shared.store,
-    metrics: shared.metrics,
-    logger: shared.logger,
-    now: () => performance.now(),
-    clock: () => Date.now(),
-    policy: opts.policy ?? DEFAULT_POLICY,
-    firstRunSpreadMs: opts.firstRunSpreadMs,
-    previous,
-  });
-}
-
 /** Wires config → store, metrics, probes, monitor. Starts nothing (for `check`). */
 export function build(
   opts: BuildOptions,
 ): Omit<Bellwether, 'stop' | 'port' | 'server' | 'reload' | 'pollStatusPages'> {
   const shared = buildShared(opts);
-  const monitor = buildMonitor(opts.config, shared, opts);
+  const { monitor } = createRuntime(opts.config, shared, runtimeOptions(opts));
   return { config: opts.config, monitor, ...shared };
 }
+
+const runtimeOptions = (opts: BuildOptions) => ({
+  ...(opts.policy ? { policy: opts.policy } : {}),
+  ...(opts.firstRunSpreadMs === undefined ? {} : { firstRunSpreadMs: opts.firstRunSpreadMs }),
+});
 
 /** Starts probing and serving HTTP. The caller owns signals. */
 export async function startBellwether(
@@ -186,127 +159,85 @@ export async function startBellwether(
 ): Promise<Bellwether> {
   const shared = buildShared(opts);
   const { store, logger, http, registry, metrics } = shared;
-  let config = opts.config;
-  let monitor = buildMonitor(config, shared, opts);
-  const startPoller = (pages: BellwetherConfig['statusPages']): StatusPagePoller => {
-    const poller = createStatusPagePoller({
-      pages,
-      http,
-      clock: () => Date.now(),
-      logger: logger.child({ component: 'statuspages' }),
-      // Always the monitor now running, also after a reload.
-      onUpdate: (status) => monitor.setVendorStatus(status),
-    });
-    poller.start();
-    return poller;
-  };
-  let poller: StatusPagePoller | undefined;
-  const buildNotifiers = (cfg: BellwetherConfig, previous?: Notifiers): Notifiers =>
-    createNotifiers({
-      configs: cfg.notify,
-      vantage: cfg.vantage,
-      registry,
-      logger,
-      clock: () => Date.now(),
-      maintenance: cfg.maintenance,
-      // Firing alerts survive a reload when the notifier config is the same.
-      previous: previous?.carry(),
-    });
-  let notifiers = buildNotifiers(config);
-  let unobserve = observeMonitor(
-    monitor,
-    () => notifiers,
-    () => config.consumers,
-  );
+  // The one reference to what the running config runs; a reload swaps it.
+  let runtime: Runtime = createRuntime(opts.config, shared, runtimeOptions(opts));
   const env = opts.env ?? process.env;
-  const maxDrainMs = () =>
-    Math.min(Math.max(1000, ...config.dependencies.map((d) => d.timeoutMs)) + 1000, 15_000);
 
-  let reloading: Promise<ReloadOutcome> | undefined;
-  const reload = (): Promise<ReloadOutcome> => {
-    reloading ??= (async (): Promise<ReloadOutcome> => {
-      const result = loadConfig(config.sourcePath, env);
-      if (!result.ok) {
-        metrics.setConfigReloadSuccess(false, Date.now());
-        for (const e of result.errors) {
-          logger.error(
-            { config: config.sourcePath },
-            `config reload refused: ${formatConfigError(e)}`,
-          );
-        }
-        logger.warn('config reload refused; the running config is kept');
-        return { ok: false, errors: result.errors };
-      }
-      const next = result.config;
-      const restartNeeded: string[] = [];
-      if (next.server.port !== config.server.port || next.server.host !== config.server.host) {
-        restartNeeded.push('server');
-      }
-      if (next.storage.path !== config.storage.path) restartNeeded.push('storage.path');
-      for (const key of restartNeeded) {
-        logger.warn(
-          { key },
-          'this setting changes only on restart; the rest of the config is applied',
+  const reloadOnce = async (): Promise<ReloadOutcome> => {
+    const config = runtime.config;
+    const result = loadConfig(config.sourcePath, env);
+    if (!result.ok) {
+      metrics.setConfigReloadSuccess(false, Date.now());
+      for (const e of result.errors) {
+        logger.error(
+          { config: config.sourcePath },
+          `config reload refused: ${formatConfigError(e)}`,
         );
       }
-      shared.setSecrets([...new Set([...config.secrets, ...next.secrets])]);
-      const old = monitor;
-      await old.stop(maxDrainMs());
-      // Series of removed dependencies and consumers must not linger with stale values.
-      registry.resetMetrics();
-      registry.setDefaultLabels({ vantage: next.vantage });
-      monitor = buildMonitor(next, shared, opts, old);
-      config = next;
-      poller?.stop();
-      poller = startPoller(next.statusPages);
-      unobserve();
-      const oldNotifiers = notifiers;
-      notifiers = buildNotifiers(next, oldNotifiers);
-      unobserve = observeMonitor(
-        monitor,
-        () => notifiers,
-        () => config.consumers,
+      logger.warn('config reload refused; the running config is kept');
+      return { ok: false, errors: result.errors };
+    }
+    const next = result.config;
+    const restartNeeded: string[] = [];
+    if (next.server.port !== config.server.port || next.server.host !== config.server.host) {
+      restartNeeded.push('server');
+    }
+    if (next.storage.path !== config.storage.path) restartNeeded.push('storage.path');
+    for (const key of restartNeeded) {
+      logger.warn(
+        { key },
+        'this setting changes only on restart; the rest of the config is applied',
       );
-      void Promise.race([oldNotifiers.flush(), delay(10_000, undefined, { ref: false })]).finally(
-        () => oldNotifiers.stop(),
-      );
-      shared.setSecrets(next.secrets);
-      metrics.setConfigReloadSuccess(true, Date.now());
-      monitor.start();
-      logger.info(
-        { dependencies: next.dependencies.length, consumers: next.consumers.length },
-        'config reloaded',
-      );
-      return { ok: true, dependencies: next.dependencies.length, restartNeeded };
-    })().finally(() => {
-      reloading = undefined;
-    });
-    return reloading;
+    }
+    // Rounds still in flight may quote the old secrets: scrub both until they are done.
+    shared.setSecrets([...new Set([...config.secrets, ...next.secrets])]);
+    const old = runtime;
+    await old.stop(drainBudgetMs(config));
+    // Series of removed dependencies and consumers must not linger with stale values.
+    registry.resetMetrics();
+    registry.setDefaultLabels({ vantage: next.vantage });
+    runtime = createRuntime(next, shared, runtimeOptions(opts), old);
+    void old.retire(10_000);
+    shared.setSecrets(next.secrets);
+    metrics.setConfigReloadSuccess(true, Date.now());
+    runtime.start();
+    logger.info(
+      { dependencies: next.dependencies.length, consumers: next.consumers.length },
+      'config reloaded',
+    );
+    return { ok: true, dependencies: next.dependencies.length, restartNeeded };
+  };
+  let reloading: Promise<ReloadOutcome> | undefined;
+  const serializedReload = serialized(reloadOnce);
+  const reload = (): Promise<ReloadOutcome> => {
+    const pending = serializedReload();
+    reloading = pending;
+    return pending;
   };
 
   const app = createApp({
     monitor: {
-      dependencies: () => monitor.dependencies(),
-      dependency: (id) => monitor.dependency(id),
-      consumer: (id) => monitor.consumer(id),
+      dependencies: () => runtime.monitor.dependencies(),
+      dependency: (id) => runtime.monitor.dependency(id),
+      consumer: (id) => runtime.monitor.consumer(id),
     },
     store,
     registry,
     logger,
     get consumers() {
-      return config.consumers;
+      return runtime.config.consumers;
     },
     get vantage() {
-      return config.vantage;
+      return runtime.config.vantage;
     },
     clock: () => Date.now(),
-    ready: () => monitor.running,
+    ready: () => runtime.monitor.running,
     reload,
     reloadToken: opts.reloadToken,
     access: opts.access,
   });
-  const port = opts.port ?? config.server.port;
-  const host = opts.host ?? config.server.host;
+  const port = opts.port ?? opts.config.server.port;
+  const host = opts.host ?? opts.config.server.host;
   const { server, address } = await new Promise<{ server: ServerType; address: AddressInfo }>(
     (resolve, reject) => {
       const s = serve(
@@ -322,12 +253,11 @@ export async function startBellwether(
       s.once('error', reject);
     },
   );
-  monitor.start();
-  poller = startPoller(config.statusPages);
+  runtime.start();
   // Retention: prune once now, then every 5 minutes: small deletes keep each pause short
   // (a prune blocks in proportion to the rows it deletes).
   const prune = () => {
-    const removed = store.prune(Date.now() - config.storage.retentionMs);
+    const removed = store.prune(Date.now() - runtime.config.storage.retentionMs);
     if (removed > 0) logger.info({ removed }, 'pruned probe history past retention');
   };
   prune();
@@ -337,9 +267,9 @@ export async function startBellwether(
     {
       port: address.port,
       host,
-      vantage: config.vantage,
-      dependencies: config.dependencies.length,
-      config: config.sourcePath,
+      vantage: runtime.config.vantage,
+      dependencies: runtime.config.dependencies.length,
+      config: runtime.config.sourcePath,
     },
     'bellwether started',
   );
@@ -349,13 +279,10 @@ export async function startBellwether(
       logger.info('stopping: no new probes, waiting for in-flight ones');
       clearInterval(pruneTimer);
       await reloading?.catch(() => undefined);
-      poller?.stop();
-      const left = await monitor.stop(maxDrainMs());
+      const left = await runtime.stop(drainBudgetMs(runtime.config));
       if (left > 0) logger.warn({ rounds: left }, 'gave up waiting for in-flight probe rounds');
-      unobserve();
       // Give queued notifications (a resolve, say) a moment to leave, bounded.
-      await Promise.race([notifiers.flush(), delay(5_000, undefined, { ref: false })]);
-      notifiers.stop();
+      await runtime.retire(5_000);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Idle keep-alive connections would hold close() open.
@@ -369,10 +296,10 @@ export async function startBellwether(
   };
   return {
     get config() {
-      return config;
+      return runtime.config;
     },
     get monitor() {
-      return monitor;
+      return runtime.monitor;
     },
     registry,
     store,
@@ -381,9 +308,7 @@ export async function startBellwether(
     port: address.port,
     server,
     reload,
-    async pollStatusPages() {
-      await poller?.pollNow();
-    },
+    pollStatusPages: () => runtime.pollStatusPages(),
     stop,
   };
 }

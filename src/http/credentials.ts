@@ -1,0 +1,16 @@
+import { timingSafeEqual } from 'node:crypto';
+
+/** True when `given` equals `expected`, compared in constant time. */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  // Compare against itself on a length mismatch so timing does not tell the length apart.
+  return a.length === b.length ? timingSafeEqual(a, b) : !timingSafeEqual(b, b);
+}
+
+/** The token of an `Authorization: Bearer <token>` header ('' when there is none). */
+export function bearerToken(header: string | undefined): string {
+  const value = header ?? '';
+  // The scheme is case-insensitive (RFC 9110 §11.1).
+  return value.slice(0, 7).toLowerCase() === 'bearer ' ? value.slice(7).trim() : '';
+}
