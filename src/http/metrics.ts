@@ -1,8 +1,6 @@
 import { Hono } from 'hono';
 import { type OpenMetricsContentType, Registry } from 'prom-client';
 
-const MAX_CACHE_MS = 1000;
-
 const wantsOpenMetrics = (accept: string | undefined): boolean =>
   accept?.includes('application/openmetrics-text') === true;
 
