@@ -58,7 +58,7 @@ const firstFailure = (round: Round): AttemptedResult | undefined =>
   round.results.find(isFailure) ?? round.results.find((r) => !r.ok);
 
 /**
- * The dependency state (design.md contract) from its recent rounds, newest first, and its
+ * The dependency state (docs/contracts.md) from its recent rounds, newest first, and its
  * breaker. `auth` failures never make a dependency down: they make it unknown, flagged.
  */
 export function evaluateDependency(
@@ -197,7 +197,7 @@ export interface ConsumerEvaluation {
 export const isUsable = (state: DependencyState): boolean =>
   state === 'healthy' || state === 'degraded';
 
-/** ok on the primary, degraded on a fallback, down with nothing usable (design.md contract). */
+/** ok on the primary, degraded on a fallback, down with nothing usable (docs/contracts.md). */
 export function evaluateConsumer(
   consumer: ConsumerConfig,
   stateOf: (dependency: string) => DependencyState,

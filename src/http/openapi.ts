@@ -12,17 +12,17 @@ import { VENDORS } from '../vendors/registry.js';
 const when = z.iso.datetime().describe('UTC time, ISO 8601');
 const ms = z.number().nullable().describe('milliseconds, one decimal');
 
-/** Error classes (design.md contract). */
+/** Error classes (docs/contracts.md). */
 export const ErrorClassSchema = z
   .enum(ERROR_CLASSES)
   .describe('Why a probe failed; exactly one per failed check (see the README).');
-/** Dependency states (design.md contract). */
+/** Dependency states (docs/contracts.md). */
 export const DependencyStateSchema = z
   .enum(DEPENDENCY_STATES)
   .describe(
     'healthy; degraded (answers, but slow or failing sometimes); down (failing: do not call); unknown (not probed yet, or our own credentials fail).',
   );
-/** Consumer states (design.md contract). */
+/** Consumer states (docs/contracts.md). */
 export const ConsumerStateSchema = z
   .enum(CONSUMER_STATES)
   .describe('ok (primary usable); degraded (running on a fallback); down (nothing usable).');

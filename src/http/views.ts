@@ -5,7 +5,7 @@ import type { RateLimitReading } from '../probes/types.js';
 import type { Agreement, VendorStatus } from '../statuspages/index.js';
 import type { HistoryStore, StoredResult } from '../store/sqlite-store.js';
 
-/** Uptime windows the status API reports (design.md contract). */
+/** Uptime windows the status API reports (docs/contracts.md). */
 export const UPTIME_WINDOWS = { '1h': 3_600_000, '24h': 86_400_000, '7d': 604_800_000 } as const;
 type WindowName = keyof typeof UPTIME_WINDOWS;
 
@@ -144,7 +144,7 @@ export function summaryOf(deps: ViewDeps, id: string): Summary {
   return { uptime, p50: latency?.p50 ?? null, p95: latency?.p95 ?? null };
 }
 
-/** The whole /api/v1/status body (design.md contract). */
+/** The whole /api/v1/status body (docs/contracts.md). */
 export function statusView(deps: ViewDeps) {
   const sums = summaries(deps);
   const dependencies = deps.monitor

@@ -1,6 +1,6 @@
 import type { HttpClient, PhaseTimings } from '../transport/http-client.js';
 
-/** Every failed probe gets exactly one error class (design.md contract). */
+/** Every failed probe gets exactly one error class (docs/contracts.md). */
 export const ERROR_CLASSES = [
   'auth',
   'rate_limited',

@@ -1,7 +1,7 @@
 /**
  * The one seam through which probes talk HTTP. The production implementation
  * (createNodeHttpClient in node-http-client.ts) sits on node:http/https with keep-alive
- * agents, because design.md measured it at about half the CPU of global fetch, and
+ * agents, because it measured at about half the CPU of global fetch per request, and
  * because socket events give the connection phases.
  */
 

@@ -45,7 +45,8 @@ const DISCARD_DRAIN_LIMIT = 64 * 1024;
 
 /**
  * An HttpClient on node:http/node:https with keep-alive agents: about half the CPU of
- * global fetch per request (design.md), and socket events give DNS/connect/TLS phases.
+ * global fetch per request (measured on a 2-vCPU machine at 100 probes/s: ≈ 0.66 ms against
+ * ≈ 1.4 ms of CPU per request), and socket events give DNS/connect/TLS phases.
  */
 export function createNodeHttpClient(opts: NodeHttpClientOptions = {}): HttpClient {
   const agentOptions: http.AgentOptions = { keepAlive: opts.keepAlive ?? true };
