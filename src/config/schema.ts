@@ -230,28 +230,22 @@ function durationOf(value: unknown, key: string): number | undefined {
   return parsed.ok && parsed.ms >= (MIN_MS[key] ?? 1) ? parsed.ms : undefined;
 }
 
-// A setting's own value wins, then the default's, then the built-in one.
-function effectiveDuration(
-  own: Record<string, unknown>,
-  defaults: Record<string, unknown>,
-  key: string,
-  fallback: number,
-): number | undefined {
-  if (own[key] !== undefined) return durationOf(own[key], key);
-  if (defaults[key] !== undefined) return durationOf(defaults[key], key);
-  return fallback;
-}
+const wholeNumber = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 1000
+    ? value
+    : undefined;
 
-function effectiveInt(
+// A setting's own value wins, then the default's, then the built-in one; a value the field
+// schema rejects gives undefined (it is reported there, not again here).
+function effective(
   own: Record<string, unknown>,
   defaults: Record<string, unknown>,
   key: string,
   fallback: number,
+  read: (value: unknown, key: string) => number | undefined,
 ): number | undefined {
   const value = own[key] !== undefined ? own[key] : defaults[key];
-  if (value === undefined) return fallback;
-  const valid = typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 1000;
-  return valid ? value : undefined;
+  return value === undefined ? fallback : read(value, key);
 }
 
 /** Built-in defaults, in the units the resolved config uses. */
@@ -276,8 +270,8 @@ function checkTiming(
   issues: SchemaIssue[],
 ): void {
   if (own.schedule !== undefined) return;
-  const interval = effectiveDuration(own, defaults, 'interval', BUILTIN_DEFAULTS.intervalMs);
-  const timeout = effectiveDuration(own, defaults, 'timeout', BUILTIN_DEFAULTS.timeoutMs);
+  const interval = effective(own, defaults, 'interval', BUILTIN_DEFAULTS.intervalMs, durationOf);
+  const timeout = effective(own, defaults, 'timeout', BUILTIN_DEFAULTS.timeoutMs, durationOf);
   if (interval === undefined || timeout === undefined || timeout < interval) return;
   const at = own.timeout !== undefined ? 'timeout' : 'interval';
   issues.push({
@@ -293,8 +287,20 @@ function checkBreaker(
   defaults: Record<string, unknown>,
   issues: SchemaIssue[],
 ): void {
-  const volume = effectiveInt(own, defaults, 'volumeThreshold', BUILTIN_DEFAULTS.volumeThreshold);
-  const rounds = effectiveInt(own, defaults, 'windowRounds', BUILTIN_DEFAULTS.windowRounds);
+  const volume = effective(
+    own,
+    defaults,
+    'volumeThreshold',
+    BUILTIN_DEFAULTS.volumeThreshold,
+    wholeNumber,
+  );
+  const rounds = effective(
+    own,
+    defaults,
+    'windowRounds',
+    BUILTIN_DEFAULTS.windowRounds,
+    wholeNumber,
+  );
   if (volume === undefined || rounds === undefined || volume <= rounds) return;
   const at = own.volumeThreshold !== undefined ? 'volumeThreshold' : 'windowRounds';
   issues.push({

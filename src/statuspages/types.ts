@@ -92,9 +92,8 @@ export interface ParseOptions {
  * One vendor's status as the poller last saw it. When a fetch fails, `ok` is false with the
  * error, and the last good data is kept with `stale: true`.
  */
-export interface VendorStatus {
+export interface VendorStatus extends ParsedStatus {
   vendor: string;
-  source: StatusSource;
   /** The URL fetched, without credentials or query string. */
   url: string;
   /** Epoch ms of this poll. */
@@ -107,10 +106,4 @@ export interface VendorStatus {
   stale: boolean;
   /** Epoch ms of the last poll that succeeded. */
   lastSuccessAt?: number;
-  indicator: StatusIndicator;
-  description?: string;
-  components: StatusComponent[];
-  incidents: StatusIncident[];
-  maintenance: StatusMaintenance[];
-  unmatchedComponents: string[];
 }
