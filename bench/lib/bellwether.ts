@@ -1,18 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { build } from '../../src/bellwether.js';
 import { formatConfigError, loadConfig } from '../../src/config/load.js';
 import type { BellwetherConfig } from '../../src/config/types.js';
-import { createLogger } from '../../src/log.js';
-import { createMetrics } from '../../src/metrics/metrics.js';
-import { Monitor } from '../../src/monitor.js';
-import { createScrubber } from '../../src/probes/scrub.js';
-import { type HistoryStore, openSqliteStore } from '../../src/store/sqlite-store.js';
+import type { Monitor } from '../../src/monitor.js';
+import type { HistoryStore } from '../../src/store/sqlite-store.js';
 import type { HttpClient } from '../../src/transport/http-client.js';
 import { createNodeHttpClient } from '../../src/transport/node-http-client.js';
-import { createProbe } from '../../src/vendors/registry.js';
 
 /** What a generated bench config holds. */
 export interface BenchConfigOptions {
@@ -61,7 +57,7 @@ export function loadBenchConfig(dir: string, yaml: string): BellwetherConfig {
 /** A log destination that drops lines: healthy rounds log nothing, so this hides no cost. */
 export const discard = { write(_line: string): void {} };
 
-/** A Monitor wired as main.ts wires it (file-backed SQLite store, metrics, evaluation), not started. */
+/** Bellwether built as `bellwether check` and `run` build it (the same function), not started. */
 export interface BenchMonitor {
   monitor: Monitor;
   registry: Registry;
@@ -70,23 +66,15 @@ export interface BenchMonitor {
   close(): Promise<void>;
 }
 
-/** Builds the Monitor for a config; `keepAlive` picks the transport's connection reuse. */
+/** Builds Bellwether for a config through `build`; `keepAlive` picks the transport's connection reuse. */
 export function buildBenchMonitor(config: BellwetherConfig, keepAlive: boolean): BenchMonitor {
-  const scrub = createScrubber(config.secrets);
-  const registry = new Registry();
-  registry.setDefaultLabels({ vantage: config.vantage });
-  const store = openSqliteStore({ path: config.storage.path });
-  const http = createNodeHttpClient({ keepAlive, userAgent: 'bellwether/bench' });
-  const monitor = new Monitor({
+  const built = build({
     config,
-    createProbe: (d) => createProbe(d, scrub),
-    http,
-    store,
-    metrics: createMetrics(registry, { version: 'bench' }),
-    logger: createLogger({ level: 'info', scrub, destination: discard }),
-    now: () => performance.now(),
-    clock: () => Date.now(),
+    logLevel: 'info',
+    logDestination: discard,
+    http: createNodeHttpClient({ keepAlive, userAgent: 'bellwether/bench' }),
   });
+  const { monitor, registry, store, http } = built;
   return {
     monitor,
     registry,
