@@ -140,6 +140,29 @@ function secretKind(path: PathSegment[], parent: YAMLMap | undefined): SecretKin
   return undefined;
 }
 
+// Credentials ride in URLs too: `https://user:pass@host/…`, `…?key=…&sig=…`. Every userinfo
+// part and query value of a configured URL is a secret (the scrubber ignores very short ones).
+function urlSecrets(value: string): string[] {
+  if (!/^https?:\/\//i.test(value)) return [];
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [];
+  }
+  const parts = [url.username, url.password, ...url.searchParams.values()];
+  return parts.flatMap((part) => {
+    if (part === '') return [];
+    let decoded = part;
+    try {
+      decoded = decodeURIComponent(part);
+    } catch {
+      // Not percent-encoded text: keep it as written.
+    }
+    return decoded === part ? [part] : [part, decoded];
+  });
+}
+
 // A plain (unquoted) scalar that was all `${…}` should type itself after substitution, so
 // `port: ${PORT:-9477}` is a number. Quoted scalars stay strings, as YAML would have it.
 function retype(value: string): string | number | boolean {
@@ -196,6 +219,7 @@ export function interpolateDocument(doc: Document, env: NodeJS.ProcessEnv): Docu
       issues.push({ path, message });
       return;
     }
+    for (const part of urlSecrets(result.value)) secrets.add(part);
     if (kind !== undefined) {
       for (const ref of result.refs) if (ref.value !== '') secrets.add(ref.value);
       const whole = kind !== 'header' || SECRET_HEADER.test(String(path[3]));

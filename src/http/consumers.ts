@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { vendorModule } from '../vendors/registry.js';
+import { urlWithoutCredentials } from './credentials.js';
 import { apiError } from './errors.js';
 import { consumerView, type ViewDeps } from './views.js';
 
@@ -30,8 +31,11 @@ export function consumersRouter(deps: ViewDeps): Hono {
             dependency: chosen.config.id,
             vendor: chosen.config.vendor,
             model: chosen.config.model ?? null,
-            // A plain URL probe is no vendor a tool would call.
-            baseUrl: vendorModule(chosen.config.vendor).llm ? chosen.config.baseUrl : null,
+            // A plain URL probe is no vendor a tool would call; a URL never shows its
+            // userinfo or query (where keys ride).
+            baseUrl: vendorModule(chosen.config.vendor).llm
+              ? urlWithoutCredentials(chosen.config.baseUrl)
+              : null,
             state: chosen.evaluation.state,
             fallback: view.route !== consumer.uses[0],
           }

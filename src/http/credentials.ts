@@ -14,3 +14,22 @@ export function bearerToken(header: string | undefined): string {
   // The scheme is case-insensitive (RFC 9110 §11.1).
   return value.slice(0, 7).toLowerCase() === 'bearer ' ? value.slice(7).trim() : '';
 }
+
+/** The URL without userinfo, query or fragment, where credentials ride; as written otherwise. */
+export function urlWithoutCredentials(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return '(invalid URL)';
+  }
+  if (
+    parsed.username === '' &&
+    parsed.password === '' &&
+    parsed.search === '' &&
+    parsed.hash === ''
+  ) {
+    return url;
+  }
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+}
