@@ -1,7 +1,10 @@
 import type { z } from 'zod';
+import type { CanaryAnswer, CanarySpec } from '../canary/types.js';
 import type { DependencyConfig } from '../config/types.js';
+import type { Classification } from '../probes/classify.js';
 import type { Scrubber } from '../probes/scrub.js';
-import type { CheckName, Probe } from '../probes/types.js';
+import type { CheckName, Probe, ProbeContext } from '../probes/types.js';
+import type { HttpRequest, HttpResponse } from '../transport/http-client.js';
 
 /** A problem a vendor finds in one dependency's raw config; `key` is relative to the dependency. */
 export interface VendorConfigIssue {
@@ -66,4 +69,28 @@ export interface VendorModule {
   resolve?(input: VendorResolveInput): VendorResolved;
   /** The probe for a dependency of this vendor; `scrub` removes secrets from its messages. */
   createProbe(dep: DependencyConfig, scrub: Scrubber): Probe;
+  /** How this vendor asks a security canary; LLM vendors have one. */
+  readonly canary?: CanaryAdapter;
+}
+
+/**
+ * A vendor's way of asking a canary: one streamed request in its own format (tools, system
+ * prompt, temperature 0, a seed where offered), and a reader for its own stream that
+ * assembles text and tool calls and notes the vendor's refusal signals.
+ */
+export interface CanaryAdapter {
+  request(
+    dep: DependencyConfig,
+    canary: CanarySpec,
+  ): Omit<HttpRequest, 'signal'> | Promise<Omit<HttpRequest, 'signal'>>;
+  read(
+    res: HttpResponse,
+    ctx: ProbeContext,
+    scrub: Scrubber,
+  ): Promise<CanaryAnswer | Classification>;
+  /**
+   * A non-2xx answer that is the vendor's safety system rather than an error (Azure's 400
+   * `content_filter`): the refusal reason, or undefined for an ordinary error.
+   */
+  refusalInError?(status: number, body: string | undefined): string | undefined;
 }
