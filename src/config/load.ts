@@ -12,6 +12,7 @@ import {
   parseDocument,
 } from 'yaml';
 import type { z } from 'zod';
+import { resolveCanaries } from '../canary/config.js';
 import { findNotifier } from '../notify/registry.js';
 import { vendorModule } from '../vendors/registry.js';
 import type { VendorResolved } from '../vendors/types.js';
@@ -370,6 +371,7 @@ function resolveConfig(
   const defaults = input.defaults ?? {};
   const defaultBreaker = defaults.breaker ?? {};
 
+  const canaries = resolveCanaries(input.canaries ?? []);
   const dependencies = input.dependencies.map((dep, index): DependencyConfig => {
     const breaker = dep.breaker ?? {};
     const intervalMs =
@@ -427,12 +429,15 @@ function resolveConfig(
     const ttft = dep.degradedTtft ?? defaults.degradedTtft;
     if (ttft !== undefined) out.degradedTtftMs = ttft;
     if (dep.headers) out.headers = { ...dep.headers };
+    const runs = (dep.canaries ?? []).flatMap((id) => canaries.get(id) ?? []);
+    if (runs.length > 0) out.canaries = runs;
     return out;
   });
 
   const consumers = (input.consumers ?? []).map((c): ConsumerConfig => {
     const out: ConsumerConfig = { id: c.id, uses: [...c.uses] };
     if (c.team !== undefined) out.team = c.team;
+    if (c.requires !== undefined && c.requires.length > 0) out.requires = [...c.requires];
     return out;
   });
 

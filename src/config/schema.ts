@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canarySchema, checkCanaries } from '../canary/config.js';
 import { findNotifier, NOTIFIER_MODULES, NOTIFIER_TYPES } from '../notify/registry.js';
 import { SEVERITIES } from '../notify/types.js';
 import { CHECK_NAMES, type CheckName } from '../probes/types.js';
@@ -108,6 +109,7 @@ const dependencySchema = strict({
   schedule: cron().optional(),
   ...probeSettings,
   headers: z.record(z.string(), secret()).nullish(),
+  canaries: z.array(z.string()).optional(),
   ...VENDOR_KEYS,
 });
 
@@ -115,6 +117,7 @@ const consumerSchema = strict({
   id: id(),
   team: nonEmpty().optional(),
   uses: list(z.string(), 'dependency id'),
+  requires: z.array(z.string()).optional(),
 });
 
 const statusPageSchema = strict({
@@ -176,6 +179,7 @@ export const configSchema = strict({
   consumers: z.array(consumerSchema).nullish(),
   notify: z.array(notifierSchema).nullish(),
   maintenance: z.array(maintenanceSchema).nullish(),
+  canaries: z.array(canarySchema).nullish(),
 });
 
 /** The validated YAML shape, durations already in milliseconds. */
@@ -579,5 +583,7 @@ export function checkSemantics(raw: unknown): SchemaIssue[] {
       if (isRecord(entry)) checkMaintenance(entry, ['maintenance', index], known, issues);
     });
   }
+  if (Array.isArray(raw.canaries)) checkUniqueIds(raw.canaries, 'canaries', 'canary', issues);
+  issues.push(...checkCanaries(raw, (vendor) => findVendor(vendor)?.llm));
   return issues;
 }

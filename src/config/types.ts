@@ -1,3 +1,4 @@
+import type { CanarySpec } from '../canary/types.js';
 import type { CheckName } from '../probes/types.js';
 
 /** When a dependency's circuit breaker opens and how it tries again. Windows count probe rounds, not wall time. */
@@ -49,6 +50,8 @@ export interface DependencyConfig {
   headers?: Record<string, string>;
   /** Values of the vendor's own keys, resolved by its module; only that module reads them. */
   options: Readonly<Record<string, unknown>>;
+  /** Security canaries this dependency runs, resolved; absent when none. */
+  canaries?: CanarySpec[];
 }
 
 /** A security tool and its ordered dependency chain: primary first, then fallbacks. */
@@ -56,6 +59,8 @@ export interface ConsumerConfig {
   id: string;
   team?: string;
   uses: string[];
+  /** Canaries a dependency must pass to be usable for this consumer; absent when none. */
+  requires?: string[];
 }
 
 export interface StatusPageConfig {
