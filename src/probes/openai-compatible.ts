@@ -1,7 +1,14 @@
 import type { DependencyConfig } from '../config/types.js';
+import type { VendorRules } from './classify.js';
 import { createOpenAIProtocolProbe } from './openai-protocol.js';
 import type { Scrubber } from './scrub.js';
 import type { Probe } from './types.js';
+
+// 498 is not HTTP: Groq answers it when its flex tier is at capacity ("try again later",
+// console.groq.com/docs/errors). Cohere's 498 means something else (cohere.ts).
+const COMPATIBLE_RULES: VendorRules = {
+  statuses: { 498: { errorClass: 'overloaded', hint: 'capacity exceeded' } },
+};
 
 /**
  * Probe for servers that speak the OpenAI chat-completions protocol: Groq, Mistral,
@@ -16,5 +23,6 @@ export function createOpenAICompatibleProbe(dep: DependencyConfig, scrub: Scrubb
     scrub,
     keyRequired: false,
     tokenParam: 'max_tokens',
+    rules: COMPATIBLE_RULES,
   });
 }

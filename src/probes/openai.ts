@@ -1,7 +1,19 @@
 import type { DependencyConfig } from '../config/types.js';
+import type { VendorRules } from './classify.js';
 import { createOpenAIProtocolProbe } from './openai-protocol.js';
 import type { Scrubber } from './scrub.js';
 import type { Probe } from './types.js';
+
+// OpenAI documents "429 - The engine is currently overloaded, please try again later" as its
+// servers' load, not our rate limit (platform.openai.com/docs/guides/error-codes). Its
+// `server_is_overloaded` 503 code is known to every vendor's rules (classify.ts).
+const ENGINE_OVERLOADED = /engine is currently overloaded/i;
+
+/** How OpenAI's own answers differ from the generic reading. */
+export const OPENAI_RULES: VendorRules = {
+  refine: (status, _codes, text) =>
+    status === 429 && ENGINE_OVERLOADED.test(text) ? { errorClass: 'overloaded' } : undefined,
+};
 
 /**
  * Probe for OpenAI (`Authorization: Bearer`). The completion budget goes in
@@ -14,5 +26,6 @@ export function createOpenAIProbe(dep: DependencyConfig, scrub: Scrubber): Probe
     scrub,
     keyRequired: true,
     tokenParam: 'max_completion_tokens',
+    rules: OPENAI_RULES,
   });
 }

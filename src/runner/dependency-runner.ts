@@ -30,6 +30,15 @@ export interface RunnerDeps {
   retryDelayMs?: number;
 }
 
+/**
+ * Whether a failed attempt is tried again: the vendor's own `x-should-retry` when it sent
+ * one (as its SDKs obey it), else by class. A billing refusal never is: it will not pass.
+ */
+function worthRetrying(r: CheckResult): boolean {
+  if (r.reason === 'billing') return false;
+  return r.vendorRetry ?? !NOT_RETRIED.has(r.errorClass ?? 'bad_response');
+}
+
 class AttemptFailed extends Error {
   constructor(readonly result: CheckResult) {
     super(result.message ?? result.errorClass ?? 'probe failed');
@@ -180,9 +189,7 @@ export class DependencyRunner {
         minTimeout: this.deps.retryDelayMs ?? 250,
         factor: 2,
         maxTimeout: 2000,
-        shouldRetry: ({ error }) =>
-          error instanceof AttemptFailed &&
-          !NOT_RETRIED.has(error.result.errorClass ?? 'bad_response'),
+        shouldRetry: ({ error }) => error instanceof AttemptFailed && worthRetrying(error.result),
         onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
           const r = (error as AttemptFailed).result;
           this.deps.logger.debug(
@@ -192,6 +199,7 @@ export class DependencyRunner {
               attempt: attemptNumber,
               retriesLeft,
               errorClass: r?.errorClass,
+              requestId: r?.requestId,
             },
             'probe attempt failed',
           );
