@@ -181,6 +181,7 @@ function resultView(r: Omit<StoredResult, 'dependency' | 'at'>) {
     httpStatus: r.httpStatus ?? null,
     attempts: r.attempts,
     message: r.message ?? null,
+    requestId: r.ok ? null : (r.requestId ?? null),
   };
 }
 

@@ -21,6 +21,8 @@ export interface StoredResult {
   skipped?: boolean;
   /** Only present when true: `false` reads back as absent. */
   credentialsMissing?: boolean;
+  /** The vendor's request id of a failed probe, to quote to its support (up to 128 characters). */
+  requestId?: string;
 }
 
 /** What the status API shows for one dependency; `null` where the window holds no counted result. */
@@ -77,6 +79,7 @@ export interface SqliteStoreOptions {
 
 const HOUR_MS = 3_600_000;
 const MESSAGE_MAX_CHARS = 1000;
+const REQUEST_ID_MAX_CHARS = 128;
 const BUSY_TIMEOUT_MS = 5000;
 const CACHE_KIB = 64 * 1024;
 
@@ -116,6 +119,7 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (dep_id, hour)
   ) WITHOUT ROWID;
   `,
+  'ALTER TABLE results ADD COLUMN request_id TEXT;',
 ];
 
 interface ResultRow {
@@ -130,6 +134,7 @@ interface ResultRow {
   message: string | null;
   skipped: number;
   credentials_missing: number;
+  request_id: string | null;
 }
 
 interface WindowParams {
@@ -152,7 +157,7 @@ interface SamplesRow {
 }
 
 const RESULT_COLUMNS = `check_name, at, ok, latency_ms, ttft_ms, error_class, http_status, attempts,
-  message, skipped, credentials_missing`;
+  message, skipped, credentials_missing, request_id`;
 
 // Hourly rollups cover whole hours from `fromHour`; the partial hour at the start of the window
 // ([since, edgeEnd)) is counted from raw rows, so answers are exact without scanning a week of rows.
@@ -231,7 +236,7 @@ export function attachSqliteStore(
   const insertResult = db.prepare(`
     INSERT INTO results (dep_id, ${RESULT_COLUMNS}, counted)
     VALUES (@depId, @check, @at, @ok, @latencyMs, @ttftMs, @errorClass, @httpStatus, @attempts,
-      @message, @skipped, @credentialsMissing, @counted)`);
+      @message, @skipped, @credentialsMissing, @requestId, @counted)`);
   const bumpHour = db.prepare<{
     depId: number;
     hour: number;
@@ -330,6 +335,7 @@ export function attachSqliteStore(
       message: r.message === undefined ? null : r.message.slice(0, MESSAGE_MAX_CHARS),
       skipped: skipped ? 1 : 0,
       credentialsMissing: r.credentialsMissing === true ? 1 : 0,
+      requestId: r.requestId === undefined ? null : r.requestId.slice(0, REQUEST_ID_MAX_CHARS),
       counted: counted ? 1 : 0,
     });
     if (counted || sample) {
@@ -538,6 +544,7 @@ function toStored(dependency: string, row: ResultRow): StoredResult {
   if (row.message !== null) out.message = row.message;
   if (row.skipped === 1) out.skipped = true;
   if (row.credentials_missing === 1) out.credentialsMissing = true;
+  if (row.request_id !== null) out.requestId = row.request_id;
   return out;
 }
 
