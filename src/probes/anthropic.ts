@@ -31,7 +31,7 @@ const ANTHROPIC_VERSION = '2023-06-01';
 // balance is too low to access the Anthropic API…", "You have reached your specified API
 // usage limits. You will regain access on …") or a 429 for an enforced spend limit: billing,
 // which will not pass by itself, not a bad request or a transient limit.
-const BILLING_WORDS = /credit balance is too low|specified api usage limits|spend limit/i;
+const BILLING_WORDS = /credit balance is too low|specified api usage limits|spend[ _]limit/i;
 
 /** How Anthropic's own answers differ from the generic reading. */
 export const ANTHROPIC_RULES: VendorRules = {

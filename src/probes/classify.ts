@@ -13,6 +13,7 @@ import type {
   RateLimitReading,
 } from './types.js';
 import {
+  cleanRequestId,
   googleRetryDetails,
   requestIdOf,
   retryAfterMsOf,
@@ -231,7 +232,9 @@ function addSignals(
 ) {
   const param = str(inner.param);
   if (param) out.param = param;
-  const requestId = str(outer.request_id) ?? str(inner.request_id);
+  // A flat body's own `id` is the request's (Cohere `{"id","message"}`); a nested one's is not.
+  const flatId = inner === outer ? str(outer.id) : undefined;
+  const requestId = str(outer.request_id) ?? str(inner.request_id) ?? flatId;
   if (requestId) out.requestId = requestId;
   const google = googleRetryDetails(inner.details);
   if (google.retryDelayMs !== undefined) out.retryDelayMs = google.retryDelayMs;
@@ -467,7 +470,7 @@ export function classifyHttp(
     message: scrub(compose(label, hintsOf(decided, ve, retryAfterMs), detail)),
   };
   if (decided.reason) out.reason = decided.reason;
-  const requestId = requestIdOf(headers) ?? ve?.requestId;
+  const requestId = requestIdOf(headers) ?? cleanRequestId(ve?.requestId);
   if (requestId) out.requestId = scrub(requestId);
   if (retryAfterMs !== undefined) {
     out.retryAfterMs = retryAfterMs;
@@ -504,7 +507,8 @@ export function classifyStreamError(
     message: scrub(compose(head, hintsOf(decided, ve, ve?.retryDelayMs), detail)),
   };
   if (decided.reason) out.reason = decided.reason;
-  if (ve?.requestId) out.requestId = scrub(ve.requestId);
+  const requestId = cleanRequestId(ve?.requestId);
+  if (requestId) out.requestId = scrub(requestId);
   if (ve?.retryDelayMs !== undefined) out.retryAfterMs = ve.retryDelayMs;
   return out;
 }

@@ -25,7 +25,8 @@ const DECIMAL = /^\d{1,12}(?:\.\d{1,9})?$/;
 // google.protobuf.Duration in JSON: "20s", "1.5s", "0.250s".
 const PROTO_DURATION = /^(\d{1,12}(?:\.\d{1,9})?)s$/;
 
-function cleanId(value: unknown): string | undefined {
+/** A request id as vendors send them: printable, at most 128 characters; anything else is dropped. */
+export function cleanRequestId(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const s = value.trim();
   return s.length > 0 && s.length <= MAX_REQUEST_ID_CHARS && PRINTABLE_ID.test(s) ? s : undefined;
@@ -37,12 +38,13 @@ export function requestIdOf(
   body?: unknown,
 ): string | undefined {
   for (const name of REQUEST_ID_HEADERS) {
-    const id = cleanId(headers[name]);
+    const id = cleanRequestId(headers[name]);
     if (id) return id;
   }
   if (!isRecord(body)) return undefined;
   return (
-    cleanId(body.request_id) ?? (isRecord(body.error) ? cleanId(body.error.request_id) : undefined)
+    cleanRequestId(body.request_id) ??
+    (isRecord(body.error) ? cleanRequestId(body.error.request_id) : undefined)
   );
 }
 
