@@ -95,6 +95,18 @@ describe('DependencyRunner', () => {
     },
   );
 
+  it('does not retry sooner than the vendor’s retry-after, even when it says to retry', async () => {
+    const probe = scriptedProbe(async () => ({
+      ...failed('overloaded'),
+      vendorRetry: true,
+      retryAfterMs: 20_000,
+    }));
+    const { runner } = makeRunner(probe);
+    const round = await runner.runRound();
+    expect(round?.results[0]).toMatchObject({ ok: false, errorClass: 'overloaded', attempts: 1 });
+    runner.shutdown();
+  });
+
   it('records the attempts when a retry succeeds', async () => {
     const probe = scriptedProbe(async (n) => (n === 1 ? failed('server_error') : okResult));
     const { runner } = makeRunner(probe);
