@@ -119,6 +119,47 @@ export const COMPATIBLE_CASES: CorpusCase[] = [
     expect: { ok: true, tokens: { input: 7, output: 1 } },
   },
   {
+    id: 'groq-models-list',
+    vendor: 'openai-compatible',
+    source: 'https://console.groq.com/docs/api-reference#models-list',
+    check: 'models',
+    response: json(200, {
+      object: 'list',
+      data: [
+        {
+          id: 'llama-3.1-8b-instant',
+          object: 'model',
+          created: 1693721698,
+          owned_by: 'Meta',
+          active: true,
+          context_window: 131072,
+        },
+      ],
+    }),
+    expect: { ok: true },
+  },
+  {
+    id: 'vllm-stream-usage-chunk',
+    vendor: 'openai-compatible',
+    source: `${VLLM} (ChatCompletionStreamResponse; stream_options.include_usage: a last chunk with empty choices and usage)`,
+    check: 'completion',
+    response: stream([
+      sse(chunk('')),
+      sse(chunk('Pong')),
+      sse(chunk('', 'length')),
+      sse({
+        id: 'chatcmpl-vllm',
+        object: 'chat.completion.chunk',
+        created: 1730000000,
+        model: 'llama-3.1-8b-instant',
+        choices: [],
+        usage: { prompt_tokens: 12, total_tokens: 13, completion_tokens: 1 },
+      }),
+      'data: [DONE]\n\n',
+    ]),
+    expect: { ok: true, tokens: { input: 12, output: 1 } },
+  },
+  {
     id: 'vllm-404-model-does-not-exist',
     vendor: 'openai-compatible',
     source: VLLM,
