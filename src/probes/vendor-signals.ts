@@ -22,6 +22,8 @@ const PRINTABLE_ID = /^[\x21-\x7e]+$/;
 // A wait longer than a day is not advice a probe can follow: dropped as nonsense.
 const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
 const DECIMAL = /^\d{1,12}(?:\.\d{1,9})?$/;
+// RFC 9110's IMF-fixdate, the HTTP date retry-after may carry: "Thu, 15 Jan 2026 12:00:30 GMT".
+const HTTP_DATE = /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 // google.protobuf.Duration in JSON: "20s", "1.5s", "0.250s".
 const PROTO_DURATION = /^(\d{1,12}(?:\.\d{1,9})?)s$/;
 
@@ -66,6 +68,7 @@ export function retryAfterMsOf(
   const after = headers['retry-after']?.trim();
   if (after === undefined || after.length > 64) return undefined;
   if (DECIMAL.test(after)) return boundedMs(Number(after) * 1000);
+  if (!HTTP_DATE.test(after)) return undefined;
   const at = Date.parse(after);
   return Number.isFinite(at) ? boundedMs(Math.max(0, at - nowMs)) : undefined;
 }
