@@ -36,7 +36,8 @@ const BILLING_WORDS = /credit balance is too low|specified api usage limits|spen
 /** How Anthropic's own answers differ from the generic reading. */
 export const ANTHROPIC_RULES: VendorRules = {
   refine: (status, codes, text) =>
-    (status === 400 || status === 429 || codes.includes('invalid_request_error')) &&
+    // 400 and 429 answers, or the same error types inside a stream (no status there).
+    (status === 400 || status === 429 || (status === undefined && codes.length > 0)) &&
     BILLING_WORDS.test(text)
       ? {
           errorClass: 'rate_limited',
