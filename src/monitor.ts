@@ -291,6 +291,8 @@ export class Monitor {
         message: r.message,
         skipped: r.skipped,
         credentialsMissing: r.credentialsMissing,
+        // Kept for failures only: what on-call quotes to the vendor's support.
+        requestId: r.ok ? undefined : r.requestId,
       });
       metrics.recordCheck(t.labels, r, round.finishedAt);
     }
@@ -329,12 +331,14 @@ export class Monitor {
     if (evaluation.state === previous.state) return;
     t.since = at;
     this.deps.metrics.setDependencyState(t.labels, evaluation.state);
+    const requestId = t.rounds[0]?.results.find((r) => !r.ok && r.requestId)?.requestId;
     const log = {
       dependency: t.labels.dependency,
       vendor: t.labels.vendor,
       from: previous.state,
       to: evaluation.state,
       reasons: evaluation.reasons,
+      ...(requestId ? { requestId } : {}),
     };
     if (evaluation.state === 'down' || evaluation.credentialProblem) {
       this.deps.logger.warn(log, 'dependency state changed');

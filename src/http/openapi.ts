@@ -46,6 +46,10 @@ export const CheckViewSchema = z
     httpStatus: z.int().nullable(),
     attempts: z.int().min(0).describe('Attempts including bounded retries.'),
     message: z.string().nullable().describe('Human explanation; never contains secrets.'),
+    requestId: z
+      .string()
+      .nullable()
+      .describe("A failed check's vendor request id, to quote to the vendor's support."),
   })
   .meta({ id: 'CheckResult' });
 

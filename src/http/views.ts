@@ -182,6 +182,7 @@ function resultView(r: Omit<StoredResult, 'dependency' | 'at'>) {
     httpStatus: r.httpStatus ?? null,
     attempts: r.attempts,
     message: r.message ?? null,
+    requestId: r.ok ? null : (r.requestId ?? null),
   };
 }
 

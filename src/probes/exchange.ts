@@ -72,7 +72,7 @@ export async function readBody(
     res.discard();
   }
   const latencyMs = ctx.now() - start;
-  const facts = { ...responseFacts(res, Date.now()), ...extraFacts };
+  const facts = { ...responseFacts(res, Date.now(), scrub), ...extraFacts };
   if (text === undefined) {
     const cls = classifyThrown(readError, scrub, { aborted: ctx.signal.aborted, phase: 'body' });
     return failed(check, latencyMs, cls, facts);
@@ -104,7 +104,7 @@ export async function runStreamedCompletion(o: {
   }
   let outcome: StreamSummary | Classification;
   if (/\bjson\b/i.test(res.headers['content-type'] ?? '')) {
-    outcome = await jsonInsteadOfStream(res, keyed.scrub);
+    outcome = await jsonInsteadOfStream(res, keyed.scrub, keyed.rules);
   } else {
     try {
       outcome = await o.consume(res, start);
@@ -112,7 +112,12 @@ export async function runStreamedCompletion(o: {
       res.discard();
     }
   }
-  return streamResult(outcome, ctx.now() - start, responseFacts(res, Date.now()), o.terminal);
+  return streamResult(
+    outcome,
+    ctx.now() - start,
+    responseFacts(res, Date.now(), keyed.scrub),
+    o.terminal,
+  );
 }
 
 /** A stream event's data as a JSON object, or why it is not one (bad_response). */

@@ -11,6 +11,7 @@ import {
   type StreamSummary,
   skippedNoKey,
   unsupportedCheck,
+  type VendorRules,
 } from './classify.js';
 import {
   eventObject,
@@ -42,6 +43,8 @@ export interface OpenAIProtocolOptions {
   authHeaders?: (dep: DependencyConfig) => Record<string, string>;
   /** The configured model must be in the list (default true; Azure lists models, not deployments). */
   modelListed?: boolean;
+  /** What this server means differently from the others (OpenAI's overloaded 429, Groq's 498). */
+  rules?: VendorRules;
 }
 
 /** Joins a base URL (with or without a trailing slash) and an absolute path. */
@@ -149,6 +152,7 @@ async function consumeStream(
   start: number,
   ctx: ProbeContext,
   scrub: Scrubber,
+  rules: VendorRules | undefined,
 ): Promise<StreamSummary | Classification> {
   const summary: StreamSummary = { textChunks: 0, done: false };
   let phase: ExchangePhase = 'first token';
@@ -165,10 +169,10 @@ async function consumeStream(
       const chunk = eventObject(ev.data);
       if (isClassification(chunk)) return chunk;
       if (chunk.error !== undefined && chunk.error !== null) {
-        return classifyStreamError(chunk.error, scrub);
+        return classifyStreamError(chunk.error, scrub, rules);
       }
       // vLLM reports failures as a flat error object in a data line.
-      if (chunk.object === 'error') return classifyStreamError(chunk, scrub);
+      if (chunk.object === 'error') return classifyStreamError(chunk, scrub, rules);
       if (contentOf(chunk) !== undefined && noteText(summary, ctx.now() - start)) {
         phase = 'stream end';
       }
@@ -218,7 +222,7 @@ export async function runOpenAICompletionCheck(
       },
       body: JSON.stringify(payload),
     },
-    consume: (res, start) => consumeStream(res, start, ctx, scrub),
+    consume: (res, start) => consumeStream(res, start, ctx, scrub, o.rules),
     terminal: '[DONE]',
   });
 }

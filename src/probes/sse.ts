@@ -22,6 +22,11 @@ export interface ReadSseOptions {
   maxBytes?: number;
   /** Called for comment lines (keep-alives such as `: OPENROUTER PROCESSING`). */
   onComment?: (comment: string) => void;
+  /**
+   * Given, lines that are not SSE (an unknown field) are handed here instead of failing the
+   * stream: Gemini reports a mid-stream error as a bare JSON object between its events.
+   */
+  onStrayLine?: (line: string) => void;
 }
 
 /**
@@ -37,7 +42,7 @@ export async function* readSse(
   body: AsyncIterable<Uint8Array>,
   options: ReadSseOptions = {},
 ): AsyncGenerator<SseEvent, void, undefined> {
-  const { maxBytes = Number.POSITIVE_INFINITY, onComment } = options;
+  const { maxBytes = Number.POSITIVE_INFINITY, onComment, onStrayLine } = options;
   const queue: SseEvent[] = [];
   let failure: SseError | undefined;
   const parser = createParser({
@@ -46,6 +51,10 @@ export async function* readSse(
     },
     onComment,
     onError: (err) => {
+      if (onStrayLine && err.type === 'unknown-field' && err.line !== undefined) {
+        onStrayLine(err.line);
+        return;
+      }
       failure ??= new SseError('malformed', `malformed event stream: ${err.message}`);
     },
   });

@@ -55,6 +55,15 @@ export interface CheckResult {
   tlsCertNotAfter?: number;
   /** True when the check did not run on purpose (for example a completion with no key). */
   skipped?: boolean;
+  /**
+   * The vendor's id for the (last) request (`x-request-id`, `request-id`, `apim-request-id`,
+   * `x-amzn-requestid`, or the error body's `request_id`), to quote to its support.
+   */
+  requestId?: string;
+  /** How long the vendor asked us to wait before retrying (retry-after-ms, retry-after, Google RetryInfo). */
+  retryAfterMs?: number;
+  /** The vendor's own `x-should-retry` verdict on this request, when it sent one. */
+  vendorRetry?: boolean;
 }
 
 /** What a probe gets for one run: everything that varies is passed in. */

@@ -31,6 +31,21 @@ export interface RunnerDeps {
   retryDelayMs?: number;
 }
 
+/** Retries wait 250 ms (configurable), doubling, never longer than this. */
+const MAX_RETRY_DELAY_MS = 2000;
+
+/**
+ * Whether a failed attempt is tried again: the vendor's own `x-should-retry` when it sent
+ * one (as its SDKs obey it), else by class. A billing refusal never is: it will not pass;
+ * nor one the vendor asked us to wait longer for than our retries wait.
+ */
+function worthRetrying(r: CheckResult): boolean {
+  if (r.reason === 'billing') return false;
+  // A retry sooner than the vendor's retry-after would only be refused again.
+  if (r.retryAfterMs !== undefined && r.retryAfterMs > MAX_RETRY_DELAY_MS) return false;
+  return r.vendorRetry ?? !NOT_RETRIED.has(r.errorClass ?? 'bad_response');
+}
+
 class AttemptFailed extends Error {
   constructor(readonly result: CheckResult) {
     super(result.message ?? result.errorClass ?? 'probe failed');
@@ -175,10 +190,8 @@ export class DependencyRunner {
         retries: this.dependency.retries,
         minTimeout: this.deps.retryDelayMs ?? 250,
         factor: 2,
-        maxTimeout: 2000,
-        shouldRetry: ({ error }) =>
-          error instanceof AttemptFailed &&
-          !NOT_RETRIED.has(error.result.errorClass ?? 'bad_response'),
+        maxTimeout: MAX_RETRY_DELAY_MS,
+        shouldRetry: ({ error }) => error instanceof AttemptFailed && worthRetrying(error.result),
         onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
           const r = (error as AttemptFailed).result;
           this.deps.logger.debug(
@@ -188,6 +201,7 @@ export class DependencyRunner {
               attempt: attemptNumber,
               retriesLeft,
               errorClass: r?.errorClass,
+              requestId: r?.requestId,
             },
             'probe attempt failed',
           );

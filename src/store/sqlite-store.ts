@@ -22,6 +22,8 @@ export interface StoredResult {
   skipped?: boolean;
   /** Only present when true: `false` reads back as absent. */
   credentialsMissing?: boolean;
+  /** The vendor's request id of a failed probe, to quote to its support (up to 128 characters). */
+  requestId?: string;
 }
 
 /** What the status API shows for one dependency; `null` where the window holds no counted result. */
@@ -78,6 +80,7 @@ export interface SqliteStoreOptions {
 
 const HOUR_MS = 3_600_000;
 const MESSAGE_MAX_CHARS = 1000;
+const REQUEST_ID_MAX_CHARS = 128;
 const BUSY_TIMEOUT_MS = 5000;
 const CACHE_KIB = 64 * 1024;
 
@@ -117,6 +120,7 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (dep_id, hour)
   ) WITHOUT ROWID;
   `,
+  'ALTER TABLE results ADD COLUMN request_id TEXT;',
 ];
 
 interface ResultRow {
@@ -131,6 +135,7 @@ interface ResultRow {
   message: string | null;
   skipped: number;
   credentials_missing: number;
+  request_id: string | null;
 }
 
 interface WindowParams {
@@ -153,7 +158,7 @@ interface SamplesRow {
 }
 
 const RESULT_COLUMNS = `check_name, at, ok, latency_ms, ttft_ms, error_class, http_status, attempts,
-  message, skipped, credentials_missing`;
+  message, skipped, credentials_missing, request_id`;
 
 // Hourly rollups cover whole hours from `fromHour`; the partial hour at the start of the window
 // ([since, edgeEnd)) is counted from raw rows, so answers are exact without scanning a week of rows.
@@ -232,7 +237,7 @@ export function attachSqliteStore(
   const insertResult = db.prepare(`
     INSERT INTO results (dep_id, ${RESULT_COLUMNS}, counted)
     VALUES (@depId, @check, @at, @ok, @latencyMs, @ttftMs, @errorClass, @httpStatus, @attempts,
-      @message, @skipped, @credentialsMissing, @counted)`);
+      @message, @skipped, @credentialsMissing, @requestId, @counted)`);
   const bumpHour = db.prepare<{
     depId: number;
     hour: number;
@@ -331,6 +336,7 @@ export function attachSqliteStore(
       message: r.message === undefined ? null : r.message.slice(0, MESSAGE_MAX_CHARS),
       skipped: skipped ? 1 : 0,
       credentialsMissing: r.credentialsMissing === true ? 1 : 0,
+      requestId: r.requestId === undefined ? null : r.requestId.slice(0, REQUEST_ID_MAX_CHARS),
       counted: counted ? 1 : 0,
     });
     if (counted || sample) {
@@ -539,6 +545,7 @@ function toStored(dependency: string, row: ResultRow): StoredResult {
   if (row.message !== null) out.message = row.message;
   if (row.skipped === 1) out.skipped = true;
   if (row.credentials_missing === 1) out.credentialsMissing = true;
+  if (row.request_id !== null) out.requestId = row.request_id;
   return out;
 }
 

@@ -15,6 +15,7 @@ import {
   type StreamSummary,
   skippedNoKey,
   unsupportedCheck,
+  type VendorRules,
 } from '../probes/classify.js';
 import {
   eventObject,
@@ -32,6 +33,26 @@ import type { HttpResponse } from '../transport/http-client.js';
 import type { VendorModule } from './types.js';
 
 const ANTHROPIC_VERSION = '2023-06-01';
+
+// Anthropic says "out of money" with an ordinary 400 invalid_request_error ("Your credit
+// balance is too low to access the Anthropic API…", "You have reached your specified API
+// usage limits. You will regain access on …") or a 429 for an enforced spend limit: billing,
+// which will not pass by itself, not a bad request or a transient limit.
+const BILLING_WORDS = /credit balance is too low|specified api usage limits|spend[ _]limit/i;
+
+/** How Anthropic's own answers differ from the generic reading. */
+export const ANTHROPIC_RULES: VendorRules = {
+  refine: (status, codes, text) =>
+    // 400 and 429 answers, or the same error types inside a stream (no status there).
+    (status === 400 || status === 429 || (status === undefined && codes.length > 0)) &&
+    BILLING_WORDS.test(text)
+      ? {
+          errorClass: 'rate_limited',
+          reason: 'billing',
+          hint: 'billing or spend limit, not transient',
+        }
+      : undefined,
+};
 
 // The Anthropic base URL is the SDK's (`https://api.anthropic.com`, no `/v1`); an operator
 // who wrote the OpenAI habit `…/v1` still gets the right routes.
@@ -84,7 +105,7 @@ async function modelsCheck(
   if (res.status < 200 || res.status > 299) return httpFailure('models', res, start, ctx, k);
 
   const list = await readBody(res);
-  const listFacts = { ...responseFacts(res, Date.now()), ...missing };
+  const listFacts = { ...responseFacts(res, Date.now(), scrub), ...missing };
   if (list.text === undefined) {
     const cls = classifyThrown(list.error, scrub, { aborted: ctx.signal.aborted, phase: 'body' });
     return failed('models', ctx.now() - start, cls, listFacts);
@@ -116,12 +137,12 @@ async function modelsCheck(
       check: 'models',
       ok: true,
       latencyMs: ctx.now() - start,
-      ...responseFacts(one, Date.now()),
+      ...responseFacts(one, Date.now(), scrub),
       ...missing,
     };
   }
   const body = await readErrorBody(one);
-  const facts = { ...responseFacts(one, Date.now()), ...missing };
+  const facts = { ...responseFacts(one, Date.now(), scrub), ...missing };
   const latencyMs = ctx.now() - start;
   if (one.status === 404) {
     const cls: Classification = {
@@ -132,12 +153,8 @@ async function modelsCheck(
     };
     return failed('models', latencyMs, cls, facts);
   }
-  return failed(
-    'models',
-    latencyMs,
-    classifyHttp({ status: one.status, body, modelRoute: true }, scrub),
-    facts,
-  );
+  const evidence = { status: one.status, body, modelRoute: true, headers: one.headers };
+  return failed('models', latencyMs, classifyHttp(evidence, scrub, ANTHROPIC_RULES), facts);
 }
 
 async function consumeMessages(
@@ -158,7 +175,7 @@ async function consumeMessages(
       const data = eventObject(ev.data);
       if (isClassification(data)) return data;
       const type = ev.event ?? (typeof data.type === 'string' ? data.type : undefined);
-      if (type === 'error') return classifyStreamError(data, scrub);
+      if (type === 'error') return classifyStreamError(data, scrub, ANTHROPIC_RULES);
       if (type === 'message_start') {
         const usage = isRecord(data.message) ? data.message.usage : undefined;
         if (isRecord(usage)) {
@@ -232,7 +249,7 @@ async function completionCheck(
  * stream must end with `message_stop`.
  */
 export function createAnthropicProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
-  const k: KeyedDependency = { dep, scrub, keyRequired: true };
+  const k: KeyedDependency = { dep, scrub, keyRequired: true, rules: ANTHROPIC_RULES };
   return {
     vendor: 'anthropic',
     checks: dep.checks.filter((c) => SUPPORTED.includes(c)),

@@ -15,6 +15,7 @@ import {
   MAX_STREAM_BYTES,
   type StreamSummary,
   skippedNoKey,
+  type VendorRules,
 } from '../probes/classify.js';
 import { type FrameDecoder, readEventStream } from '../probes/eventstream.js';
 import {
@@ -199,17 +200,43 @@ async function modelsCheck(
   return { check: 'models', ok: true, latencyMs: read.latencyMs, ...read.facts };
 }
 
-function parseMessage(body: string): string | undefined {
+// AWS's common errors for any service (docs.aws.amazon.com/bedrock/latest/APIReference/CommonErrors.html)
+// that say our credentials are wrong although they come as HTTP 400 (or 403): not a bad request.
+const AWS_CREDENTIAL_ERRORS = new Set([
+  'notauthorized',
+  'incompletesignature',
+  'requestexpired',
+  'optinrequired',
+]);
+// AccessDeniedException "You don't have access to the model with the specified model ID.":
+// model access is granted per account and region (Bedrock console → Model access). AWS
+// files it under access denied, and so do we: auth, with the hint that names the fix.
+const MODEL_ACCESS_WORDS = /access to the model/i;
+
+/** How AWS's answers differ from the generic reading. */
+const BEDROCK_RULES: VendorRules = {
+  refine: (_status, codes, text) => {
+    if (codes.some((c) => AWS_CREDENTIAL_ERRORS.has(c))) return { errorClass: 'auth' };
+    if (codes.includes('accessdeniedexception') && MODEL_ACCESS_WORDS.test(text)) {
+      return { errorClass: 'auth', hint: 'model access not granted in this account and region' };
+    }
+    return undefined;
+  },
+};
+
+// An exception frame's JSON body: its message, and what the model itself answered
+// (ModelStreamErrorException's originalStatusCode / originalMessage).
+function exceptionBody(body: string): Record<string, unknown> {
   try {
     const parsed: unknown = JSON.parse(body);
     if (isRecord(parsed)) {
       const m = parsed.message ?? parsed.Message;
-      if (typeof m === 'string') return m;
+      return { ...parsed, message: typeof m === 'string' ? m : undefined };
     }
   } catch {
     // A non-JSON exception body is its own message.
   }
-  return body.trim() === '' ? undefined : body;
+  return { message: body.trim() === '' ? undefined : body };
 }
 
 async function consumeConverseStream(
@@ -227,8 +254,18 @@ async function consumeConverseStream(
       if (kind === 'exception' || kind === 'error') {
         if (summary.done) continue;
         const type = msg.headers[':exception-type'] ?? msg.headers[':error-code'];
-        const message = msg.headers[':error-message'] ?? parseMessage(msg.body);
-        return classifyStreamError({ type, message }, scrub);
+        const body = exceptionBody(msg.body);
+        const message = msg.headers[':error-message'] ?? body.message;
+        return classifyStreamError(
+          {
+            type,
+            message,
+            originalStatusCode: body.originalStatusCode,
+            originalMessage: body.originalMessage,
+          },
+          scrub,
+          BEDROCK_RULES,
+        );
       }
       const type = msg.headers[':event-type'];
       // Usage arrives in `metadata`, after the terminal messageStop.
@@ -331,6 +368,7 @@ export function createBedrockProbe(dep: DependencyConfig, scrub: Scrubber): Prob
     dep: aws.auth.kind === 'none' ? { apiKeyEnv: dep.apiKeyEnv } : { apiKey: 'configured' },
     scrub,
     keyRequired: true,
+    rules: BEDROCK_RULES,
   };
   return llmProbe({
     vendor: 'bedrock',

@@ -10,6 +10,7 @@ import {
   MAX_STREAM_BYTES,
   type StreamSummary,
   skippedNoKey,
+  type VendorRules,
 } from '../probes/classify.js';
 import {
   eventObject,
@@ -32,6 +33,16 @@ import type { VendorModule } from './types.js';
 function apiRoot(baseUrl: string): string {
   return baseUrl.replace(/\/+$/, '').replace(/\/v[12]$/, '');
 }
+
+// Cohere's own statuses (docs.cohere.com/reference/errors; its SDK's InvalidTokenError and
+// ClientClosedRequestError): 498 blocks a request whose input or output holds a deny-listed
+// token (what we sent), 499 is a request cancelled on Cohere's side, to be retried.
+const COHERE_RULES: VendorRules = {
+  statuses: {
+    498: { errorClass: 'bad_request', hint: 'blocked: a deny-listed token in the input or output' },
+    499: { errorClass: 'server_error', hint: 'request cancelled at Cohere; retry' },
+  },
+};
 
 function headers(dep: DependencyConfig, accept: string): Record<string, string> {
   return dep.apiKey === undefined ? { accept } : { accept, authorization: `Bearer ${dep.apiKey}` };
@@ -156,7 +167,7 @@ async function consumeChat(
       if (isClassification(data)) return data;
       const type = typeof data.type === 'string' ? data.type : ev.event;
       if (type === 'error' || (data.error !== undefined && data.error !== null)) {
-        return classifyStreamError(data, scrub);
+        return classifyStreamError(data, scrub, COHERE_RULES);
       }
       if (type === 'content-delta') {
         if (deltaText(data) !== undefined && noteText(summary, ctx.now() - start)) {
@@ -214,7 +225,7 @@ async function completionCheck(
  * (else `tokens`), and the stream must reach `message-end`.
  */
 export function createCohereProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
-  const k: KeyedDependency = { dep, scrub, keyRequired: true };
+  const k: KeyedDependency = { dep, scrub, keyRequired: true, rules: COHERE_RULES };
   return llmProbe({
     vendor: 'cohere',
     dep,

@@ -20,7 +20,7 @@ import {
   runStreamedCompletion,
   send,
 } from '../probes/exchange.js';
-import { isRecord, num } from '../probes/json.js';
+import { isRecord, num, parseJson } from '../probes/json.js';
 import { LLM_CHECKS, llmProbe } from '../probes/llm-probe.js';
 import type { Scrubber } from '../probes/scrub.js';
 import { readSse } from '../probes/sse.js';
@@ -115,6 +115,38 @@ function usageOf(chunk: Record<string, unknown>): { input: number; output: numbe
   return { input: input ?? 0, output: (output ?? 0) + thoughts };
 }
 
+// A bare error object is a few hundred bytes; more stray text than this is not one.
+const MAX_STRAY_CHARS = 64 * 1024;
+
+/**
+ * Lines outside SSE framing, as Gemini sends a mid-stream error: a bare
+ * `{"error":{"code":500,"message":…,"status":"INTERNAL"}}` (often pretty-printed over
+ * several lines), which its SDK raises as an API error with that code.
+ */
+class StrayText {
+  private text = '';
+  private overflow = false;
+  add(line: string): void {
+    if (this.text.length + line.length > MAX_STRAY_CHARS) this.overflow = true;
+    else this.text += `${line}\n`;
+  }
+  get empty(): boolean {
+    return this.text === '' && !this.overflow;
+  }
+  /** The error the stray text carries (read once it is complete), or why it is not one. */
+  verdict(scrub: Scrubber): Classification {
+    const parsed = this.overflow ? undefined : parseJson(this.text);
+    // Vertex wraps the object in an array.
+    const object: unknown = Array.isArray(parsed) ? parsed[0] : parsed;
+    const error = isRecord(object) ? object.error : undefined;
+    if (error !== undefined && error !== null) return classifyStreamError(object, scrub);
+    return {
+      errorClass: 'bad_response',
+      message: 'malformed event stream: text outside SSE framing that is not a Google error object',
+    };
+  }
+}
+
 async function consumeStream(
   res: HttpResponse,
   start: number,
@@ -123,8 +155,15 @@ async function consumeStream(
 ): Promise<StreamSummary | Classification> {
   const summary: StreamSummary = { textChunks: 0, done: false };
   let phase: ExchangePhase = 'first token';
+  const stray = new StrayText();
   try {
-    for await (const ev of readSse(res.body, { maxBytes: MAX_STREAM_BYTES })) {
+    const events = readSse(res.body, {
+      maxBytes: MAX_STREAM_BYTES,
+      onStrayLine: (line) => stray.add(line),
+    });
+    for await (const ev of events) {
+      // An event after stray lines: they are complete, and say what went wrong.
+      if (!stray.empty && !summary.done) return stray.verdict(scrub);
       // Reading on to the body's end lets the keep-alive socket be reused.
       if (summary.done) continue;
       const chunk = eventObject(ev.data);
@@ -145,6 +184,7 @@ async function consumeStream(
   } catch (err) {
     if (!summary.done) return classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase });
   }
+  if (!stray.empty && !summary.done) return stray.verdict(scrub);
   return summary;
 }
 

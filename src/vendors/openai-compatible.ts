@@ -1,9 +1,16 @@
 import type { DependencyConfig } from '../config/types.js';
+import type { VendorRules } from '../probes/classify.js';
 import { LLM_CHECKS } from '../probes/llm-probe.js';
 import { createOpenAIProtocolProbe } from '../probes/openai-protocol.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { Probe } from '../probes/types.js';
 import type { VendorModule } from './types.js';
+
+// 498 is not HTTP: Groq answers it when its flex tier is at capacity ("try again later",
+// console.groq.com/docs/errors). Cohere's 498 means something else (cohere.ts).
+const COMPATIBLE_RULES: VendorRules = {
+  statuses: { 498: { errorClass: 'overloaded', hint: 'capacity exceeded' } },
+};
 
 /**
  * Probe for servers that speak the OpenAI chat-completions protocol: Groq, Mistral,
@@ -18,6 +25,7 @@ export function createOpenAICompatibleProbe(dep: DependencyConfig, scrub: Scrubb
     scrub,
     keyRequired: false,
     tokenParam: 'max_tokens',
+    rules: COMPATIBLE_RULES,
   });
 }
 

@@ -1,9 +1,21 @@
 import type { DependencyConfig } from '../config/types.js';
+import type { VendorRules } from '../probes/classify.js';
 import { LLM_CHECKS } from '../probes/llm-probe.js';
 import { createOpenAIProtocolProbe } from '../probes/openai-protocol.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { Probe } from '../probes/types.js';
 import type { VendorModule } from './types.js';
+
+// OpenAI documents "429 - The engine is currently overloaded, please try again later" as its
+// servers' load, not our rate limit (platform.openai.com/docs/guides/error-codes). Its
+// `server_is_overloaded` 503 code is known to every vendor's rules (classify.ts).
+const ENGINE_OVERLOADED = /engine is currently overloaded/i;
+
+/** How OpenAI's own answers differ from the generic reading. */
+export const OPENAI_RULES: VendorRules = {
+  refine: (status, _codes, text) =>
+    status === 429 && ENGINE_OVERLOADED.test(text) ? { errorClass: 'overloaded' } : undefined,
+};
 
 /**
  * Probe for OpenAI (`Authorization: Bearer`). The completion budget goes in
@@ -16,6 +28,7 @@ export function createOpenAIProbe(dep: DependencyConfig, scrub: Scrubber): Probe
     scrub,
     keyRequired: true,
     tokenParam: 'max_completion_tokens',
+    rules: OPENAI_RULES,
   });
 }
 

@@ -209,7 +209,7 @@ describe('parseVendorError', () => {
     ],
     [
       anthropic('overloaded_error', 'Overloaded'),
-      { type: 'overloaded_error', message: 'Overloaded' },
+      { type: 'overloaded_error', message: 'Overloaded', requestId: 'req_1' },
     ],
     ['{"error":"model not found"}', { message: 'model not found' }],
     ['{"message":"Unauthorized"}', { message: 'Unauthorized' }],

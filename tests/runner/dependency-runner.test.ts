@@ -72,6 +72,41 @@ describe('DependencyRunner', () => {
     runner.shutdown();
   });
 
+  // The vendor's x-should-retry, as the OpenAI and Anthropic SDKs obey it
+  // (openai-node tests/client-behavior.test.ts: 400 + true retried, 500 + false not).
+  it.each([
+    ['bad_request', true, undefined, 3],
+    ['server_error', false, undefined, 1],
+    ['rate_limited', true, undefined, 3],
+    ['rate_limited', true, 'billing', 1],
+  ] as const)(
+    'a %s failure with x-should-retry: %s (reason %s) is attempted %i time(s)',
+    async (cls, vendorRetry, reason, attempts) => {
+      const probe = scriptedProbe(async () => ({
+        ...failed(cls),
+        vendorRetry,
+        ...(reason ? { reason } : {}),
+      }));
+      const { runner } = makeRunner(probe);
+      const round = await runner.runRound();
+      expect(round?.results[0]).toMatchObject({ ok: false, errorClass: cls, attempts });
+      expect(probe.calls()).toBe(attempts);
+      runner.shutdown();
+    },
+  );
+
+  it('does not retry sooner than the vendor’s retry-after, even when it says to retry', async () => {
+    const probe = scriptedProbe(async () => ({
+      ...failed('overloaded'),
+      vendorRetry: true,
+      retryAfterMs: 20_000,
+    }));
+    const { runner } = makeRunner(probe);
+    const round = await runner.runRound();
+    expect(round?.results[0]).toMatchObject({ ok: false, errorClass: 'overloaded', attempts: 1 });
+    runner.shutdown();
+  });
+
   it('records the attempts when a retry succeeds', async () => {
     const probe = scriptedProbe(async (n) => (n === 1 ? failed('server_error') : okResult));
     const { runner } = makeRunner(probe);

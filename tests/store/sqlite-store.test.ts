@@ -452,9 +452,35 @@ describe('opening', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
     const indexes = db.pragma('index_list(results)') as { name: string }[];
     expect(indexes.map((i) => i.name)).toContain('results_dep_at');
+  });
+
+  it('keeps a failed result’s vendor request id, and migrates a version-1 file without losing rows', () => {
+    const path = join(tempDir(), 'v1.db');
+    const first = openSqliteStore({ path });
+    first.record(result({ dependency: 'dep', at: T0, ok: true, latencyMs: 12 }));
+    first.close();
+    // Back to the version-1 schema, as shipped before request ids were kept.
+    const old = new Database(path);
+    old.exec('ALTER TABLE results DROP COLUMN request_id');
+    old.pragma('user_version = 1');
+    old.close();
+    const store = track(openSqliteStore({ path }));
+    store.record(
+      result({
+        dependency: 'dep',
+        at: T0 + 1000,
+        ok: false,
+        errorClass: 'overloaded',
+        requestId: 'req_011CSHoEeqs5C35K2UUqR7Fy',
+      }),
+    );
+    const [failed, kept] = store.recent('dep', 2);
+    expect(failed?.requestId).toBe('req_011CSHoEeqs5C35K2UUqR7Fy');
+    expect(kept).toMatchObject({ at: T0, ok: true, latencyMs: 12 });
+    expect(kept?.requestId).toBeUndefined();
   });
 
   it('keeps separate :memory: stores apart', () => {

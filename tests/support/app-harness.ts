@@ -41,7 +41,11 @@ export function harnessConfig(): BellwetherConfig {
  * The real app, monitor, store and metrics over scripted probes (no sockets): routes are
  * exercised with app.request(), rounds driven with monitor.probeNow()/probeAll().
  */
-export function createTestApp(over: Partial<AppDeps> = {}, config = harnessConfig()) {
+export function createTestApp(
+  over: Partial<AppDeps> = {},
+  config = harnessConfig(),
+  logger = pino({ level: 'silent' }),
+) {
   const store: HistoryStore = openSqliteStore({ path: ':memory:' });
   const registry = new Registry();
   registry.setDefaultLabels({ vantage: config.vantage });
@@ -52,7 +56,6 @@ export function createTestApp(over: Partial<AppDeps> = {}, config = harnessConfi
     checks: d.checks,
     run: async (check) => (script[d.id] ?? healthy)(check),
   });
-  const logger = pino({ level: 'silent' });
   const monitor = new Monitor({
     config,
     createProbe: probeFor,

@@ -111,8 +111,13 @@ function stream(req: FakeRequest, model: string, fault: VendorFault | undefined)
     },
   ];
   if (fault?.streamError) {
-    events.push({ data: googleError(503, MESSAGES[503] ?? '') });
-    return sseReply(events);
+    // Gemini reports a mid-stream failure as a bare, pretty-printed JSON object outside SSE
+    // framing; its SDK raises an API error with that code (js-genai src/_api_client.ts).
+    const reply = sseReply(events);
+    reply.parts.push({
+      data: `${JSON.stringify(googleError(503, MESSAGES[503] ?? ''), null, 2)}\n`,
+    });
+    return reply;
   }
   const finish = budget === 1 ? 'MAX_TOKENS' : 'STOP';
   events.push({ data: chunk(candidate([{ text: 'ng' }], finish), usage(1, 3)) });
