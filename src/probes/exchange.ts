@@ -1,3 +1,4 @@
+import type { DependencyConfig } from '../config/types.js';
 import type { HttpRequest, HttpResponse } from '../transport/http-client.js';
 import {
   type Classification,
@@ -9,6 +10,7 @@ import {
   MAX_JSON_BODY_BYTES,
   responseFacts,
   type StreamSummary,
+  skippedNoKey,
   streamResult,
 } from './classify.js';
 import type { Scrubber } from './scrub.js';
@@ -144,3 +146,68 @@ export function noteText(summary: StreamSummary, elapsedMs: number): boolean {
 
 /** True when `eventObject` failed. */
 export const isClassification = (v: object): v is Classification => 'errorClass' in v;
+
+/**
+ * Sends a request and reads its whole body. A transport failure, a non-2xx answer
+ * (classified, with the vendor's rules) or a failed read comes back as the check's result.
+ */
+export async function fetchBody(
+  check: CheckName,
+  request: Omit<HttpRequest, 'signal'>,
+  ctx: ProbeContext,
+  keyed: KeyedDependency,
+  facts: Partial<CheckResult> = {},
+  evidence: { modelRoute?: boolean } = {},
+): Promise<BodyRead | CheckResult> {
+  const sent = await send(check, request, ctx, keyed.scrub, facts);
+  if (isResult(sent)) return sent;
+  if (sent.res.status < 200 || sent.res.status > 299) {
+    return httpFailure(check, sent.res, sent.start, ctx, keyed, evidence);
+  }
+  return readBody(check, sent, ctx, keyed.scrub, facts);
+}
+
+/**
+ * The completion check as every LLM vendor runs it: skipped without a key (where the vendor
+ * needs one), refused without a model, else one streamed JSON POST read by the vendor's
+ * `consume` (see {@link runStreamedCompletion}).
+ */
+export function streamedCompletion(o: {
+  ctx: ProbeContext;
+  keyed: KeyedDependency;
+  dep: Pick<DependencyConfig, 'apiKey' | 'apiKeyEnv' | 'model'>;
+  /** Where it goes; a function where the route names the model (Gemini). */
+  url: string | ((model: string) => string);
+  headers: Record<string, string>;
+  /** The vendor's request body for the model. */
+  payload: (model: string) => unknown;
+  consume: (res: HttpResponse, start: number) => Promise<StreamSummary | Classification>;
+  terminal: string;
+  modelRoute?: boolean;
+}): Promise<CheckResult> {
+  const { dep } = o;
+  if (o.keyed.keyRequired && dep.apiKey === undefined) {
+    return Promise.resolve(skippedNoKey('completion', dep.apiKeyEnv));
+  }
+  if (dep.model === undefined) {
+    return Promise.resolve(
+      failed('completion', 0, {
+        errorClass: 'bad_request',
+        message: 'no model configured for the completion check',
+      }),
+    );
+  }
+  return runStreamedCompletion({
+    ctx: o.ctx,
+    keyed: o.keyed,
+    request: {
+      method: 'POST',
+      url: typeof o.url === 'string' ? o.url : o.url(dep.model),
+      headers: { ...o.headers, 'content-type': 'application/json' },
+      body: JSON.stringify(o.payload(dep.model)),
+    },
+    consume: o.consume,
+    terminal: o.terminal,
+    ...(o.modelRoute === undefined ? {} : { modelRoute: o.modelRoute }),
+  });
+}

@@ -6,21 +6,18 @@ import {
   classifyThrown,
   type ExchangePhase,
   failed,
-  httpFailure,
   MAX_STREAM_BYTES,
   type StreamSummary,
-  skippedNoKey,
   unsupportedCheck,
   type VendorRules,
 } from './classify.js';
 import {
   eventObject,
+  fetchBody,
   isClassification,
   isResult,
   noteText,
-  readBody,
-  runStreamedCompletion,
-  send,
+  streamedCompletion,
 } from './exchange.js';
 import { isRecord } from './json.js';
 import { LLM_CHECKS as SUPPORTED } from './llm-probe.js';
@@ -93,7 +90,7 @@ export async function runOpenAIModelsCheck(
 ): Promise<CheckResult> {
   const { dep, scrub } = o;
   const missing = o.keyRequired && dep.apiKey === undefined ? { credentialsMissing: true } : {};
-  const sent = await send(
+  const read = await fetchBody(
     'models',
     {
       method: 'GET',
@@ -101,14 +98,9 @@ export async function runOpenAIModelsCheck(
       headers: { accept: 'application/json', ...(o.authHeaders ?? bearerHeaders)(dep) },
     },
     ctx,
-    scrub,
+    o,
     missing,
   );
-  if (isResult(sent)) return sent;
-  if (sent.res.status < 200 || sent.res.status > 299) {
-    return httpFailure('models', sent.res, sent.start, ctx, o);
-  }
-  const read = await readBody('models', sent, ctx, scrub, missing);
   if (isResult(read)) return read;
   const { text, latencyMs, facts } = read;
   const ids = parseModelIds(text);
@@ -190,39 +182,25 @@ async function consumeStream(
  * token budget) and measures time to the first content token, total time to `[DONE]` and
  * the tokens the usage chunk reports.
  */
-export async function runOpenAICompletionCheck(
+export function runOpenAICompletionCheck(
   o: OpenAIProtocolOptions,
   ctx: ProbeContext,
 ): Promise<CheckResult> {
-  const { dep, scrub } = o;
-  if (o.keyRequired && dep.apiKey === undefined) return skippedNoKey('completion', dep.apiKeyEnv);
-  if (dep.model === undefined) {
-    return failed('completion', 0, {
-      errorClass: 'bad_request',
-      message: 'no model configured for the completion check',
-    });
-  }
-  const payload = {
-    model: dep.model,
-    messages: [{ role: 'user', content: 'ping' }],
-    stream: true,
-    stream_options: { include_usage: true },
-    [o.tokenParam]: dep.maxTokens,
-  };
-  return runStreamedCompletion({
+  const { dep } = o;
+  return streamedCompletion({
     ctx,
     keyed: o,
-    request: {
-      method: 'POST',
-      url: urlsOf(o).completion,
-      headers: {
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-        ...(o.authHeaders ?? bearerHeaders)(dep),
-      },
-      body: JSON.stringify(payload),
-    },
-    consume: (res, start) => consumeStream(res, start, ctx, scrub, o.rules),
+    dep,
+    url: urlsOf(o).completion,
+    headers: { accept: 'text/event-stream', ...(o.authHeaders ?? bearerHeaders)(dep) },
+    payload: (model) => ({
+      model,
+      messages: [{ role: 'user', content: 'ping' }],
+      stream: true,
+      stream_options: { include_usage: true },
+      [o.tokenParam]: dep.maxTokens,
+    }),
+    consume: (res, start) => consumeStream(res, start, ctx, o.scrub, o.rules),
     terminal: '[DONE]',
   });
 }

@@ -13,16 +13,10 @@ import {
   readErrorBody,
   responseFacts,
   type StreamSummary,
-  skippedNoKey,
   unsupportedCheck,
   type VendorRules,
 } from '../probes/classify.js';
-import {
-  eventObject,
-  isClassification,
-  noteText,
-  runStreamedCompletion,
-} from '../probes/exchange.js';
+import { eventObject, isClassification, noteText, streamedCompletion } from '../probes/exchange.js';
 import { isRecord, num } from '../probes/json.js';
 import { LLM_CHECKS as SUPPORTED } from '../probes/llm-probe.js';
 import { parseModelIds } from '../probes/openai-protocol.js';
@@ -208,35 +202,24 @@ async function consumeMessages(
   return summary;
 }
 
-async function completionCheck(
+function completionCheck(
   dep: DependencyConfig,
   k: KeyedDependency,
   ctx: ProbeContext,
 ): Promise<CheckResult> {
-  const { scrub } = k;
-  if (dep.apiKey === undefined) return skippedNoKey('completion', dep.apiKeyEnv);
-  if (dep.model === undefined) {
-    return failed('completion', 0, {
-      errorClass: 'bad_request',
-      message: 'no model configured for the completion check',
-    });
-  }
-  const payload = {
-    model: dep.model,
-    max_tokens: dep.maxTokens,
-    messages: [{ role: 'user', content: 'ping' }],
-    stream: true,
-  };
-  return runStreamedCompletion({
+  return streamedCompletion({
     ctx,
     keyed: k,
-    request: {
-      method: 'POST',
-      url: `${apiRoot(dep.baseUrl)}/v1/messages`,
-      headers: { ...headers(dep, 'text/event-stream'), 'content-type': 'application/json' },
-      body: JSON.stringify(payload),
-    },
-    consume: (res, start) => consumeMessages(res, start, ctx, scrub),
+    dep,
+    url: `${apiRoot(dep.baseUrl)}/v1/messages`,
+    headers: headers(dep, 'text/event-stream'),
+    payload: (model) => ({
+      model,
+      max_tokens: dep.maxTokens,
+      messages: [{ role: 'user', content: 'ping' }],
+      stream: true,
+    }),
+    consume: (res, start) => consumeMessages(res, start, ctx, k.scrub),
     terminal: 'message_stop',
   });
 }

@@ -9,17 +9,17 @@ import {
   type KeyedDependency,
   MAX_STREAM_BYTES,
   type StreamSummary,
-  skippedNoKey,
   type VendorRules,
 } from '../probes/classify.js';
 import {
   eventObject,
+  fetchBody,
   isClassification,
   isResult,
   noteText,
   readBody,
-  runStreamedCompletion,
   send,
+  streamedCompletion,
 } from '../probes/exchange.js';
 import { isRecord, num, parseJson as parse } from '../probes/json.js';
 import { LLM_CHECKS, llmProbe } from '../probes/llm-probe.js';
@@ -59,18 +59,13 @@ async function modelsCheck(
   const start = ctx.now();
 
   // Zero tokens: Cohere says whether the key is valid before anything is listed.
-  const checked = await send(
+  const verdict = await fetchBody(
     'models',
     { method: 'POST', url: `${root}/v1/check-api-key`, headers: headers(dep, 'application/json') },
     ctx,
-    scrub,
+    k,
     missing,
   );
-  if (isResult(checked)) return checked;
-  if (checked.res.status < 200 || checked.res.status > 299) {
-    return httpFailure('models', checked.res, checked.start, ctx, k);
-  }
-  const verdict = await readBody('models', checked, ctx, scrub, missing);
   if (isResult(verdict)) return verdict;
   const body = parse(verdict.text);
   if (!isRecord(body) || typeof body.valid !== 'boolean') {
@@ -185,33 +180,23 @@ async function consumeChat(
   return summary;
 }
 
-async function completionCheck(
+function completionCheck(
   dep: DependencyConfig,
   k: KeyedDependency,
   ctx: ProbeContext,
 ): Promise<CheckResult> {
-  if (dep.apiKey === undefined) return skippedNoKey('completion', dep.apiKeyEnv);
-  if (dep.model === undefined) {
-    return failed('completion', 0, {
-      errorClass: 'bad_request',
-      message: 'no model configured for the completion check',
-    });
-  }
-  const payload = {
-    model: dep.model,
-    messages: [{ role: 'user', content: 'ping' }],
-    stream: true,
-    max_tokens: dep.maxTokens,
-  };
-  return runStreamedCompletion({
+  return streamedCompletion({
     ctx,
     keyed: k,
-    request: {
-      method: 'POST',
-      url: `${apiRoot(dep.baseUrl)}/v2/chat`,
-      headers: { ...headers(dep, 'text/event-stream'), 'content-type': 'application/json' },
-      body: JSON.stringify(payload),
-    },
+    dep,
+    url: `${apiRoot(dep.baseUrl)}/v2/chat`,
+    headers: headers(dep, 'text/event-stream'),
+    payload: (model) => ({
+      model,
+      messages: [{ role: 'user', content: 'ping' }],
+      stream: true,
+      max_tokens: dep.maxTokens,
+    }),
     consume: (res, start) => consumeChat(res, start, ctx, k.scrub),
     terminal: 'message-end',
   });

@@ -5,20 +5,17 @@ import {
   classifyThrown,
   type ExchangePhase,
   failed,
-  httpFailure,
   type KeyedDependency,
   MAX_STREAM_BYTES,
   type StreamSummary,
-  skippedNoKey,
 } from '../probes/classify.js';
 import {
   eventObject,
+  fetchBody,
   isClassification,
   isResult,
   noteText,
-  readBody,
-  runStreamedCompletion,
-  send,
+  streamedCompletion,
 } from '../probes/exchange.js';
 import { isRecord, num, parseJson } from '../probes/json.js';
 import { LLM_CHECKS, llmProbe } from '../probes/llm-probe.js';
@@ -47,13 +44,12 @@ async function modelsCheck(
   k: KeyedDependency,
   ctx: ProbeContext,
 ): Promise<CheckResult> {
-  const { scrub } = k;
   if (dep.model === undefined) {
     return failed('models', 0, { errorClass: 'bad_request', message: 'no model configured' });
   }
   const missing = dep.apiKey === undefined ? { credentialsMissing: true } : {};
   const path = `/v1beta/${modelPath(dep.model)}`;
-  const sent = await send(
+  const read = await fetchBody(
     'models',
     {
       method: 'GET',
@@ -61,14 +57,10 @@ async function modelsCheck(
       headers: headers(dep, 'application/json'),
     },
     ctx,
-    scrub,
+    k,
     missing,
+    { modelRoute: true },
   );
-  if (isResult(sent)) return sent;
-  if (sent.res.status < 200 || sent.res.status > 299) {
-    return httpFailure('models', sent.res, sent.start, ctx, k, { modelRoute: true });
-  }
-  const read = await readBody('models', sent, ctx, scrub, missing);
   if (isResult(read)) return read;
   let parsed: unknown;
   try {
@@ -188,31 +180,22 @@ async function consumeStream(
   return summary;
 }
 
-async function completionCheck(
+function completionCheck(
   dep: DependencyConfig,
   k: KeyedDependency,
   ctx: ProbeContext,
 ): Promise<CheckResult> {
-  if (dep.apiKey === undefined) return skippedNoKey('completion', dep.apiKeyEnv);
-  if (dep.model === undefined) {
-    return failed('completion', 0, {
-      errorClass: 'bad_request',
-      message: 'no model configured for the completion check',
-    });
-  }
-  const payload = {
-    contents: [{ role: 'user', parts: [{ text: 'ping' }] }],
-    generationConfig: { maxOutputTokens: dep.maxTokens },
-  };
-  return runStreamedCompletion({
+  return streamedCompletion({
     ctx,
     keyed: k,
-    request: {
-      method: 'POST',
-      url: `${apiRoot(dep.baseUrl)}/v1beta/${modelPath(dep.model)}:streamGenerateContent?alt=sse`,
-      headers: { ...headers(dep, 'text/event-stream'), 'content-type': 'application/json' },
-      body: JSON.stringify(payload),
-    },
+    dep,
+    url: (model) =>
+      `${apiRoot(dep.baseUrl)}/v1beta/${modelPath(model)}:streamGenerateContent?alt=sse`,
+    headers: headers(dep, 'text/event-stream'),
+    payload: () => ({
+      contents: [{ role: 'user', parts: [{ text: 'ping' }] }],
+      generationConfig: { maxOutputTokens: dep.maxTokens },
+    }),
     consume: (res, start) => consumeStream(res, start, ctx, k.scrub),
     terminal: 'a finishReason',
     modelRoute: true,

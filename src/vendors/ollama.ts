@@ -5,7 +5,6 @@ import {
   classifyThrown,
   type ExchangePhase,
   failed,
-  httpFailure,
   type KeyedDependency,
   MAX_STREAM_BYTES,
   type StreamSummary,
@@ -13,12 +12,11 @@ import {
 import {
   type BodyRead,
   eventObject,
+  fetchBody,
   isClassification,
   isResult,
   noteText,
-  readBody,
-  runStreamedCompletion,
-  send,
+  streamedCompletion,
 } from '../probes/exchange.js';
 import { isRecord, num } from '../probes/json.js';
 import { LLM_CHECKS, llmProbe } from '../probes/llm-probe.js';
@@ -61,24 +59,19 @@ function tagNames(body: string): string[] | undefined {
   return names;
 }
 
-async function getJson(
+function getJson(
   path: string,
   dep: DependencyConfig,
   k: KeyedDependency,
   ctx: ProbeContext,
 ): Promise<BodyRead | CheckResult> {
   const url = `${apiRoot(dep.baseUrl)}${path}`;
-  const sent = await send(
+  return fetchBody(
     'models',
     { method: 'GET', url, headers: headers(dep, 'application/json') },
     ctx,
-    k.scrub,
+    k,
   );
-  if (isResult(sent)) return sent;
-  if (sent.res.status < 200 || sent.res.status > 299) {
-    return httpFailure('models', sent.res, sent.start, ctx, k);
-  }
-  return readBody('models', sent, ctx, k.scrub);
 }
 
 async function modelsCheck(
@@ -161,32 +154,23 @@ async function consumeChat(
   return summary;
 }
 
-async function completionCheck(
+function completionCheck(
   dep: DependencyConfig,
   k: KeyedDependency,
   ctx: ProbeContext,
 ): Promise<CheckResult> {
-  if (dep.model === undefined) {
-    return failed('completion', 0, {
-      errorClass: 'bad_request',
-      message: 'no model configured for the completion check',
-    });
-  }
-  const payload = {
-    model: dep.model,
-    messages: [{ role: 'user', content: 'ping' }],
-    stream: true,
-    options: { num_predict: dep.maxTokens },
-  };
-  return runStreamedCompletion({
+  return streamedCompletion({
     ctx,
     keyed: k,
-    request: {
-      method: 'POST',
-      url: `${apiRoot(dep.baseUrl)}/api/chat`,
-      headers: { ...headers(dep, 'application/x-ndjson'), 'content-type': 'application/json' },
-      body: JSON.stringify(payload),
-    },
+    dep,
+    url: `${apiRoot(dep.baseUrl)}/api/chat`,
+    headers: headers(dep, 'application/x-ndjson'),
+    payload: (model) => ({
+      model,
+      messages: [{ role: 'user', content: 'ping' }],
+      stream: true,
+      options: { num_predict: dep.maxTokens },
+    }),
     consume: (res, start) => consumeChat(res, start, ctx, k.scrub),
     terminal: '"done": true',
   });
