@@ -211,3 +211,65 @@ export function streamedCompletion(o: {
     ...(o.modelRoute === undefined ? {} : { modelRoute: o.modelRoute }),
   });
 }
+
+/** What one stream event carried, as the vendor's reader saw it. */
+export interface StreamStep {
+  /** Non-empty answer text (the first one fixes the time to first token). */
+  text?: boolean;
+  /** The vendor's terminal event: the stream is complete. */
+  done?: boolean;
+  /** Token counts the event reported (the last report wins). */
+  tokens?: { input: number; output: number };
+}
+
+/**
+ * The loop every streamed completion shares: each event's data as a JSON object (malformed →
+ * bad_response), what the vendor's `step` read from it (text, the terminal event, tokens, or
+ * a failure as a Classification), the time to first text and to the terminal event. Events
+ * after the terminal one are drained, not read, so the keep-alive socket is reused; a
+ * transport failure before it is classified by the phase reached.
+ */
+export async function readCompletionStream<E>(o: {
+  events: AsyncIterable<E>;
+  /** The event's data text. */
+  data: (event: E) => string;
+  step: (data: Record<string, unknown>, event: E) => StreamStep | Classification;
+  /** A terminal event that is not JSON (OpenAI's `[DONE]`). */
+  rawTerminal?: (data: string) => boolean;
+  /** What ends an incomplete stream early, checked before each event and at its end (Gemini's stray text). */
+  interrupt?: () => Classification | undefined;
+  ctx: ProbeContext;
+  start: number;
+  scrub: Scrubber;
+}): Promise<StreamSummary | Classification> {
+  const { ctx, start } = o;
+  const summary: StreamSummary = { textChunks: 0, done: false };
+  const finish = () => {
+    summary.done = true;
+    summary.doneMs = ctx.now() - start;
+  };
+  try {
+    for await (const event of o.events) {
+      const interrupted = summary.done ? undefined : o.interrupt?.();
+      if (interrupted) return interrupted;
+      if (summary.done) continue;
+      const text = o.data(event);
+      if (o.rawTerminal?.(text)) {
+        finish();
+        continue;
+      }
+      const data = eventObject(text);
+      if (isClassification(data)) return data;
+      const step = o.step(data, event);
+      if (isClassification(step)) return step;
+      if (step.text) noteText(summary, ctx.now() - start);
+      if (step.tokens) summary.tokens = step.tokens;
+      if (step.done) finish();
+    }
+  } catch (err) {
+    if (summary.done) return summary;
+    const phase = summary.textChunks > 0 ? 'stream end' : 'first token';
+    return classifyThrown(err, o.scrub, { aborted: ctx.signal.aborted, phase });
+  }
+  return (summary.done ? undefined : o.interrupt?.()) ?? summary;
+}

@@ -3,22 +3,13 @@ import type { HttpResponse } from '../transport/http-client.js';
 import {
   type Classification,
   classifyStreamError,
-  classifyThrown,
-  type ExchangePhase,
   failed,
   MAX_STREAM_BYTES,
   type StreamSummary,
   unsupportedCheck,
   type VendorRules,
 } from './classify.js';
-import {
-  eventObject,
-  fetchBody,
-  isClassification,
-  isResult,
-  noteText,
-  streamedCompletion,
-} from './exchange.js';
+import { fetchBody, isResult, readCompletionStream, streamedCompletion } from './exchange.js';
 import { isRecord } from './json.js';
 import { LLM_CHECKS as SUPPORTED } from './llm-probe.js';
 import type { Scrubber } from './scrub.js';
@@ -139,42 +130,30 @@ function usageOf(chunk: Record<string, unknown>): { input: number; output: numbe
   return { input, output };
 }
 
-async function consumeStream(
+function consumeStream(
   res: HttpResponse,
   start: number,
   ctx: ProbeContext,
   scrub: Scrubber,
   rules: VendorRules | undefined,
 ): Promise<StreamSummary | Classification> {
-  const summary: StreamSummary = { textChunks: 0, done: false };
-  let phase: ExchangePhase = 'first token';
-  try {
-    for await (const ev of readSse(res.body, { maxBytes: MAX_STREAM_BYTES })) {
-      // Reading on to the body's end (normally nothing) lets the keep-alive socket be
-      // reused; leaving the loop early would destroy it.
-      if (summary.done) continue;
-      if (ev.data.trim() === '[DONE]') {
-        summary.done = true;
-        summary.doneMs = ctx.now() - start;
-        continue;
-      }
-      const chunk = eventObject(ev.data);
-      if (isClassification(chunk)) return chunk;
+  return readCompletionStream({
+    events: readSse(res.body, { maxBytes: MAX_STREAM_BYTES }),
+    data: (ev) => ev.data,
+    rawTerminal: (data) => data.trim() === '[DONE]',
+    step: (chunk) => {
       if (chunk.error !== undefined && chunk.error !== null) {
         return classifyStreamError(chunk.error, scrub, rules);
       }
       // vLLM reports failures as a flat error object in a data line.
       if (chunk.object === 'error') return classifyStreamError(chunk, scrub, rules);
-      if (contentOf(chunk) !== undefined && noteText(summary, ctx.now() - start)) {
-        phase = 'stream end';
-      }
-      summary.tokens = usageOf(chunk) ?? summary.tokens;
-    }
-  } catch (err) {
-    if (summary.done) return summary;
-    return classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase });
-  }
-  return summary;
+      const tokens = usageOf(chunk);
+      return { text: contentOf(chunk) !== undefined, ...(tokens ? { tokens } : {}) };
+    },
+    ctx,
+    start,
+    scrub,
+  });
 }
 
 /**

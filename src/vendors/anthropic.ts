@@ -4,7 +4,6 @@ import {
   classifyHttp,
   classifyStreamError,
   classifyThrown,
-  type ExchangePhase,
   failed,
   httpFailure,
   type KeyedDependency,
@@ -16,7 +15,7 @@ import {
   unsupportedCheck,
   type VendorRules,
 } from '../probes/classify.js';
-import { eventObject, isClassification, noteText, streamedCompletion } from '../probes/exchange.js';
+import { readCompletionStream, type StreamStep, streamedCompletion } from '../probes/exchange.js';
 import { isRecord, num } from '../probes/json.js';
 import { LLM_CHECKS as SUPPORTED } from '../probes/llm-probe.js';
 import { parseModelIds } from '../probes/openai-protocol.js';
@@ -151,23 +150,23 @@ async function modelsCheck(
   return failed('models', latencyMs, classifyHttp(evidence, scrub, ANTHROPIC_RULES), facts);
 }
 
-async function consumeMessages(
+function consumeMessages(
   res: HttpResponse,
   start: number,
   ctx: ProbeContext,
   scrub: Scrubber,
 ): Promise<StreamSummary | Classification> {
-  const summary: StreamSummary = { textChunks: 0, done: false };
+  // Cumulative counts: message_start has the input, message_delta the output so far.
   let input: number | undefined;
   let output: number | undefined;
-  let phase: ExchangePhase = 'first token';
-  try {
-    for await (const ev of readSse(res.body, { maxBytes: MAX_STREAM_BYTES })) {
-      // Reading on to the body's end (normally nothing) lets the keep-alive socket be
-      // reused; leaving the loop early would destroy it.
-      if (summary.done) continue;
-      const data = eventObject(ev.data);
-      if (isClassification(data)) return data;
+  const tokens = () =>
+    input === undefined && output === undefined
+      ? {}
+      : { tokens: { input: input ?? 0, output: output ?? 0 } };
+  return readCompletionStream({
+    events: readSse(res.body, { maxBytes: MAX_STREAM_BYTES }),
+    data: (ev) => ev.data,
+    step: (data, ev): StreamStep | Classification => {
       const type = ev.event ?? (typeof data.type === 'string' ? data.type : undefined);
       if (type === 'error') return classifyStreamError(data, scrub, ANTHROPIC_RULES);
       if (type === 'message_start') {
@@ -176,30 +175,24 @@ async function consumeMessages(
           input = num(usage.input_tokens) ?? input;
           output = num(usage.output_tokens) ?? output;
         }
-      } else if (type === 'content_block_delta') {
+        return tokens();
+      }
+      if (type === 'content_block_delta') {
         const text = isRecord(data.delta) ? data.delta.text : undefined;
         // Thinking and tool-input deltas carry no `text`: they are not the first token a user sees.
-        if (typeof text === 'string' && text !== '' && noteText(summary, ctx.now() - start)) {
-          phase = 'stream end';
-        }
-      } else if (type === 'message_delta') {
-        // Cumulative counts: the last one wins.
-        if (isRecord(data.usage)) {
-          output = num(data.usage.output_tokens) ?? output;
-          input = num(data.usage.input_tokens) ?? input;
-        }
-      } else if (type === 'message_stop') {
-        summary.done = true;
-        summary.doneMs = ctx.now() - start;
+        return { text: typeof text === 'string' && text !== '' };
       }
-    }
-  } catch (err) {
-    if (!summary.done) return classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase });
-  }
-  if (input !== undefined || output !== undefined) {
-    summary.tokens = { input: input ?? 0, output: output ?? 0 };
-  }
-  return summary;
+      if (type === 'message_delta' && isRecord(data.usage)) {
+        output = num(data.usage.output_tokens) ?? output;
+        input = num(data.usage.input_tokens) ?? input;
+        return tokens();
+      }
+      return { done: type === 'message_stop' };
+    },
+    ctx,
+    start,
+    scrub,
+  });
 }
 
 function completionCheck(

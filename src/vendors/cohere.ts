@@ -2,8 +2,6 @@ import type { DependencyConfig } from '../config/types.js';
 import {
   type Classification,
   classifyStreamError,
-  classifyThrown,
-  type ExchangePhase,
   failed,
   httpFailure,
   type KeyedDependency,
@@ -12,12 +10,11 @@ import {
   type VendorRules,
 } from '../probes/classify.js';
 import {
-  eventObject,
   fetchBody,
-  isClassification,
   isResult,
-  noteText,
   readBody,
+  readCompletionStream,
+  type StreamStep,
   send,
   streamedCompletion,
 } from '../probes/exchange.js';
@@ -147,37 +144,29 @@ function deltaText(data: Record<string, unknown>): string | undefined {
   return typeof text === 'string' && text !== '' ? text : undefined;
 }
 
-async function consumeChat(
+function consumeChat(
   res: HttpResponse,
   start: number,
   ctx: ProbeContext,
   scrub: Scrubber,
 ): Promise<StreamSummary | Classification> {
-  const summary: StreamSummary = { textChunks: 0, done: false };
-  let phase: ExchangePhase = 'first token';
-  try {
-    for await (const ev of readSse(res.body, { maxBytes: MAX_STREAM_BYTES })) {
-      if (summary.done) continue;
-      const data = eventObject(ev.data);
-      if (isClassification(data)) return data;
+  return readCompletionStream({
+    events: readSse(res.body, { maxBytes: MAX_STREAM_BYTES }),
+    data: (ev) => ev.data,
+    step: (data, ev): StreamStep | Classification => {
       const type = typeof data.type === 'string' ? data.type : ev.event;
       if (type === 'error' || (data.error !== undefined && data.error !== null)) {
         return classifyStreamError(data, scrub, COHERE_RULES);
       }
-      if (type === 'content-delta') {
-        if (deltaText(data) !== undefined && noteText(summary, ctx.now() - start)) {
-          phase = 'stream end';
-        }
-      } else if (type === 'message-end') {
-        summary.done = true;
-        summary.doneMs = ctx.now() - start;
-        summary.tokens = usageOf(data.delta) ?? summary.tokens;
-      }
-    }
-  } catch (err) {
-    if (!summary.done) return classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase });
-  }
-  return summary;
+      if (type === 'content-delta') return { text: deltaText(data) !== undefined };
+      if (type !== 'message-end') return {};
+      const tokens = usageOf(data.delta);
+      return { done: true, ...(tokens ? { tokens } : {}) };
+    },
+    ctx,
+    start,
+    scrub,
+  });
 }
 
 function completionCheck(

@@ -2,19 +2,16 @@ import type { DependencyConfig } from '../config/types.js';
 import {
   type Classification,
   classifyStreamError,
-  classifyThrown,
-  type ExchangePhase,
   failed,
   type KeyedDependency,
   MAX_STREAM_BYTES,
   type StreamSummary,
 } from '../probes/classify.js';
 import {
-  eventObject,
   fetchBody,
-  isClassification,
   isResult,
-  noteText,
+  readCompletionStream,
+  type StreamStep,
   streamedCompletion,
 } from '../probes/exchange.js';
 import { isRecord, num, parseJson } from '../probes/json.js';
@@ -139,45 +136,37 @@ class StrayText {
   }
 }
 
-async function consumeStream(
+function consumeStream(
   res: HttpResponse,
   start: number,
   ctx: ProbeContext,
   scrub: Scrubber,
 ): Promise<StreamSummary | Classification> {
-  const summary: StreamSummary = { textChunks: 0, done: false };
-  let phase: ExchangePhase = 'first token';
   const stray = new StrayText();
-  try {
-    const events = readSse(res.body, {
+  return readCompletionStream({
+    events: readSse(res.body, {
       maxBytes: MAX_STREAM_BYTES,
       onStrayLine: (line) => stray.add(line),
-    });
-    for await (const ev of events) {
-      // An event after stray lines: they are complete, and say what went wrong.
-      if (!stray.empty && !summary.done) return stray.verdict(scrub);
-      // Reading on to the body's end lets the keep-alive socket be reused.
-      if (summary.done) continue;
-      const chunk = eventObject(ev.data);
-      if (isClassification(chunk)) return chunk;
+    }),
+    data: (ev) => ev.data,
+    // An event after stray lines (or the end): they are complete, and say what went wrong.
+    interrupt: () => (stray.empty ? undefined : stray.verdict(scrub)),
+    step: (chunk): StreamStep | Classification => {
       if (chunk.error !== undefined && chunk.error !== null) {
         // The whole object, so the Google error's status and details are read too.
         return classifyStreamError(chunk, scrub);
       }
-      if (textOf(chunk) !== undefined && noteText(summary, ctx.now() - start)) {
-        phase = 'stream end';
-      }
-      summary.tokens = usageOf(chunk) ?? summary.tokens;
-      if (finished(chunk)) {
-        summary.done = true;
-        summary.doneMs = ctx.now() - start;
-      }
-    }
-  } catch (err) {
-    if (!summary.done) return classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase });
-  }
-  if (!stray.empty && !summary.done) return stray.verdict(scrub);
-  return summary;
+      const tokens = usageOf(chunk);
+      return {
+        text: textOf(chunk) !== undefined,
+        done: finished(chunk),
+        ...(tokens ? { tokens } : {}),
+      };
+    },
+    ctx,
+    start,
+    scrub,
+  });
 }
 
 function completionCheck(

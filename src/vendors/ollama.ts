@@ -2,8 +2,6 @@ import type { DependencyConfig } from '../config/types.js';
 import {
   type Classification,
   classifyStreamError,
-  classifyThrown,
-  type ExchangePhase,
   failed,
   type KeyedDependency,
   MAX_STREAM_BYTES,
@@ -11,11 +9,10 @@ import {
 } from '../probes/classify.js';
 import {
   type BodyRead,
-  eventObject,
   fetchBody,
-  isClassification,
   isResult,
-  noteText,
+  readCompletionStream,
+  type StreamStep,
   streamedCompletion,
 } from '../probes/exchange.js';
 import { isRecord, num } from '../probes/json.js';
@@ -118,40 +115,35 @@ async function modelsCheck(
   return { check: 'models', ok: true, latencyMs, ...tags.facts };
 }
 
-async function consumeChat(
+function consumeChat(
   res: HttpResponse,
   start: number,
   ctx: ProbeContext,
   scrub: Scrubber,
 ): Promise<StreamSummary | Classification> {
-  const summary: StreamSummary = { textChunks: 0, done: false };
-  let phase: ExchangePhase = 'first token';
-  try {
-    for await (const line of readNdjson(res.body, { maxBytes: MAX_STREAM_BYTES })) {
-      if (summary.done) continue;
-      const chunk = eventObject(line);
-      if (isClassification(chunk)) return chunk;
-      if (chunk.error !== undefined && chunk.error !== null)
+  return readCompletionStream({
+    events: readNdjson(res.body, { maxBytes: MAX_STREAM_BYTES }),
+    data: (line) => line,
+    step: (chunk): StreamStep | Classification => {
+      if (chunk.error !== undefined && chunk.error !== null) {
         return classifyStreamError(chunk, scrub);
+      }
       // `message.thinking` (reasoning models) is not the answer's first token.
       const content = isRecord(chunk.message) ? chunk.message.content : undefined;
-      if (typeof content === 'string' && content !== '' && noteText(summary, ctx.now() - start)) {
-        phase = 'stream end';
-      }
-      if (chunk.done === true) {
-        summary.done = true;
-        summary.doneMs = ctx.now() - start;
-        const input = num(chunk.prompt_eval_count);
-        const output = num(chunk.eval_count);
-        if (input !== undefined || output !== undefined) {
-          summary.tokens = { input: input ?? 0, output: output ?? 0 };
-        }
-      }
-    }
-  } catch (err) {
-    if (!summary.done) return classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase });
-  }
-  return summary;
+      const text = typeof content === 'string' && content !== '';
+      if (chunk.done !== true) return { text };
+      const input = num(chunk.prompt_eval_count);
+      const output = num(chunk.eval_count);
+      const tokens =
+        input === undefined && output === undefined
+          ? {}
+          : { tokens: { input: input ?? 0, output: output ?? 0 } };
+      return { text, done: true, ...tokens };
+    },
+    ctx,
+    start,
+    scrub,
+  });
 }
 
 function completionCheck(
