@@ -8,12 +8,15 @@ import {
   jsonInsteadOfStream,
   type KeyedDependency,
   MAX_JSON_BODY_BYTES,
+  MAX_STREAM_BYTES,
   responseFacts,
   type StreamSummary,
   skippedNoKey,
   streamResult,
 } from './classify.js';
+import { readNdjson } from './ndjson.js';
 import type { Scrubber } from './scrub.js';
+import { readSse } from './sse.js';
 import type { CheckName, CheckResult, ProbeContext } from './types.js';
 
 /** A request that got an answer, with the probe's start time. */
@@ -181,7 +184,7 @@ export function streamedCompletion(o: {
   headers: Record<string, string>;
   /** The vendor's request body for the model. */
   payload: (model: string) => unknown;
-  consume: (res: HttpResponse, start: number) => Promise<StreamSummary | Classification>;
+  stream: StreamReader;
   terminal: string;
   modelRoute?: boolean;
 }): Promise<CheckResult> {
@@ -206,7 +209,8 @@ export function streamedCompletion(o: {
       headers: { ...o.headers, 'content-type': 'application/json' },
       body: JSON.stringify(o.payload(dep.model)),
     },
-    consume: o.consume,
+    consume: (res, start) =>
+      readCompletionStream(res, o.stream, { ctx: o.ctx, start, scrub: o.keyed.scrub }),
     terminal: o.terminal,
     ...(o.modelRoute === undefined ? {} : { modelRoute: o.modelRoute }),
   });
@@ -222,6 +226,35 @@ export interface StreamStep {
   tokens?: { input: number; output: number };
 }
 
+/** How a vendor's completion stream is framed and what its events carry. */
+export interface StreamReader {
+  format: 'sse' | 'ndjson';
+  /** What one event's JSON data carried (text, the terminal event, tokens) or a failure. */
+  step: (data: Record<string, unknown>, event: { event?: string }) => StreamStep | Classification;
+  /** A terminal event that is not JSON (OpenAI's `[DONE]`). */
+  rawTerminal?: (data: string) => boolean;
+  /** What ends an incomplete stream early, checked before each event and at its end. */
+  interrupt?: () => Classification | undefined;
+  /** Lines outside any event (Gemini sends its mid-stream error as bare JSON). */
+  onStrayLine?: (line: string) => void;
+}
+
+function eventsOf(
+  res: HttpResponse,
+  reader: StreamReader,
+): AsyncIterable<{ event?: string; data: string }> {
+  if (reader.format === 'sse') {
+    return readSse(res.body, {
+      maxBytes: MAX_STREAM_BYTES,
+      ...(reader.onStrayLine ? { onStrayLine: reader.onStrayLine } : {}),
+    });
+  }
+  return (async function* () {
+    for await (const line of readNdjson(res.body, { maxBytes: MAX_STREAM_BYTES }))
+      yield { data: line };
+  })();
+}
+
 /**
  * The loop every streamed completion shares: each event's data as a JSON object (malformed →
  * bad_response), what the vendor's `step` read from it (text, the terminal event, tokens, or
@@ -229,38 +262,29 @@ export interface StreamStep {
  * after the terminal one are drained, not read, so the keep-alive socket is reused; a
  * transport failure before it is classified by the phase reached.
  */
-export async function readCompletionStream<E>(o: {
-  events: AsyncIterable<E>;
-  /** The event's data text. */
-  data: (event: E) => string;
-  step: (data: Record<string, unknown>, event: E) => StreamStep | Classification;
-  /** A terminal event that is not JSON (OpenAI's `[DONE]`). */
-  rawTerminal?: (data: string) => boolean;
-  /** What ends an incomplete stream early, checked before each event and at its end (Gemini's stray text). */
-  interrupt?: () => Classification | undefined;
-  ctx: ProbeContext;
-  start: number;
-  scrub: Scrubber;
-}): Promise<StreamSummary | Classification> {
-  const { ctx, start } = o;
+export async function readCompletionStream(
+  res: HttpResponse,
+  reader: StreamReader,
+  io: { ctx: ProbeContext; start: number; scrub: Scrubber },
+): Promise<StreamSummary | Classification> {
+  const { ctx, start } = io;
   const summary: StreamSummary = { textChunks: 0, done: false };
   const finish = () => {
     summary.done = true;
     summary.doneMs = ctx.now() - start;
   };
   try {
-    for await (const event of o.events) {
-      const interrupted = summary.done ? undefined : o.interrupt?.();
+    for await (const event of eventsOf(res, reader)) {
+      const interrupted = summary.done ? undefined : reader.interrupt?.();
       if (interrupted) return interrupted;
       if (summary.done) continue;
-      const text = o.data(event);
-      if (o.rawTerminal?.(text)) {
+      if (reader.rawTerminal?.(event.data)) {
         finish();
         continue;
       }
-      const data = eventObject(text);
+      const data = eventObject(event.data);
       if (isClassification(data)) return data;
-      const step = o.step(data, event);
+      const step = reader.step(data, event);
       if (isClassification(step)) return step;
       if (step.text) noteText(summary, ctx.now() - start);
       if (step.tokens) summary.tokens = step.tokens;
@@ -269,7 +293,7 @@ export async function readCompletionStream<E>(o: {
   } catch (err) {
     if (summary.done) return summary;
     const phase = summary.textChunks > 0 ? 'stream end' : 'first token';
-    return classifyThrown(err, o.scrub, { aborted: ctx.signal.aborted, phase });
+    return classifyThrown(err, io.scrub, { aborted: ctx.signal.aborted, phase });
   }
-  return (summary.done ? undefined : o.interrupt?.()) ?? summary;
+  return (summary.done ? undefined : reader.interrupt?.()) ?? summary;
 }

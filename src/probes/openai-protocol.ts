@@ -1,19 +1,17 @@
 import type { DependencyConfig } from '../config/types.js';
-import type { HttpResponse } from '../transport/http-client.js';
+
 import {
   type Classification,
   classifyStreamError,
   failed,
-  MAX_STREAM_BYTES,
-  type StreamSummary,
   unsupportedCheck,
   type VendorRules,
 } from './classify.js';
-import { fetchBody, isResult, readCompletionStream, streamedCompletion } from './exchange.js';
+import { fetchBody, isResult, streamedCompletion } from './exchange.js';
 import { isRecord } from './json.js';
 import { LLM_CHECKS as SUPPORTED } from './llm-probe.js';
 import type { Scrubber } from './scrub.js';
-import { readSse } from './sse.js';
+
 import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
 
 /** What differs between servers speaking the OpenAI chat-completions protocol. */
@@ -130,32 +128,6 @@ function usageOf(chunk: Record<string, unknown>): { input: number; output: numbe
   return { input, output };
 }
 
-function consumeStream(
-  res: HttpResponse,
-  start: number,
-  ctx: ProbeContext,
-  scrub: Scrubber,
-  rules: VendorRules | undefined,
-): Promise<StreamSummary | Classification> {
-  return readCompletionStream({
-    events: readSse(res.body, { maxBytes: MAX_STREAM_BYTES }),
-    data: (ev) => ev.data,
-    rawTerminal: (data) => data.trim() === '[DONE]',
-    step: (chunk) => {
-      if (chunk.error !== undefined && chunk.error !== null) {
-        return classifyStreamError(chunk.error, scrub, rules);
-      }
-      // vLLM reports failures as a flat error object in a data line.
-      if (chunk.object === 'error') return classifyStreamError(chunk, scrub, rules);
-      const tokens = usageOf(chunk);
-      return { text: contentOf(chunk) !== undefined, ...(tokens ? { tokens } : {}) };
-    },
-    ctx,
-    start,
-    scrub,
-  });
-}
-
 /**
  * Streams one tiny completion (`POST {baseUrl}/chat/completions`, "ping", the dependency's
  * token budget) and measures time to the first content token, total time to `[DONE]` and
@@ -179,7 +151,19 @@ export function runOpenAICompletionCheck(
       stream_options: { include_usage: true },
       [o.tokenParam]: dep.maxTokens,
     }),
-    consume: (res, start) => consumeStream(res, start, ctx, o.scrub, o.rules),
+    stream: {
+      format: 'sse',
+      rawTerminal: (data) => data.trim() === '[DONE]',
+      step: (chunk) => {
+        if (chunk.error !== undefined && chunk.error !== null) {
+          return classifyStreamError(chunk.error, o.scrub, o.rules);
+        }
+        // vLLM reports failures as a flat error object in a data line.
+        if (chunk.object === 'error') return classifyStreamError(chunk, o.scrub, o.rules);
+        const tokens = usageOf(chunk);
+        return { text: contentOf(chunk) !== undefined, ...(tokens ? { tokens } : {}) };
+      },
+    },
     terminal: '[DONE]',
   });
 }

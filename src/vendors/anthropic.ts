@@ -8,19 +8,17 @@ import {
   httpFailure,
   type KeyedDependency,
   MAX_JSON_BODY_BYTES,
-  MAX_STREAM_BYTES,
   readErrorBody,
   responseFacts,
-  type StreamSummary,
   unsupportedCheck,
   type VendorRules,
 } from '../probes/classify.js';
-import { readCompletionStream, type StreamStep, streamedCompletion } from '../probes/exchange.js';
+import { type StreamStep, streamedCompletion } from '../probes/exchange.js';
 import { isRecord, num } from '../probes/json.js';
 import { LLM_CHECKS as SUPPORTED } from '../probes/llm-probe.js';
 import { parseModelIds } from '../probes/openai-protocol.js';
 import type { Scrubber } from '../probes/scrub.js';
-import { readSse } from '../probes/sse.js';
+
 import type { CheckName, CheckResult, Probe, ProbeContext } from '../probes/types.js';
 import type { HttpResponse } from '../transport/http-client.js';
 import type { VendorModule } from './types.js';
@@ -150,12 +148,11 @@ async function modelsCheck(
   return failed('models', latencyMs, classifyHttp(evidence, scrub, ANTHROPIC_RULES), facts);
 }
 
-function consumeMessages(
-  res: HttpResponse,
-  start: number,
+function completionCheck(
+  dep: DependencyConfig,
+  k: KeyedDependency,
   ctx: ProbeContext,
-  scrub: Scrubber,
-): Promise<StreamSummary | Classification> {
+): Promise<CheckResult> {
   // Cumulative counts: message_start has the input, message_delta the output so far.
   let input: number | undefined;
   let output: number | undefined;
@@ -163,43 +160,6 @@ function consumeMessages(
     input === undefined && output === undefined
       ? {}
       : { tokens: { input: input ?? 0, output: output ?? 0 } };
-  return readCompletionStream({
-    events: readSse(res.body, { maxBytes: MAX_STREAM_BYTES }),
-    data: (ev) => ev.data,
-    step: (data, ev): StreamStep | Classification => {
-      const type = ev.event ?? (typeof data.type === 'string' ? data.type : undefined);
-      if (type === 'error') return classifyStreamError(data, scrub, ANTHROPIC_RULES);
-      if (type === 'message_start') {
-        const usage = isRecord(data.message) ? data.message.usage : undefined;
-        if (isRecord(usage)) {
-          input = num(usage.input_tokens) ?? input;
-          output = num(usage.output_tokens) ?? output;
-        }
-        return tokens();
-      }
-      if (type === 'content_block_delta') {
-        const text = isRecord(data.delta) ? data.delta.text : undefined;
-        // Thinking and tool-input deltas carry no `text`: they are not the first token a user sees.
-        return { text: typeof text === 'string' && text !== '' };
-      }
-      if (type === 'message_delta' && isRecord(data.usage)) {
-        output = num(data.usage.output_tokens) ?? output;
-        input = num(data.usage.input_tokens) ?? input;
-        return tokens();
-      }
-      return { done: type === 'message_stop' };
-    },
-    ctx,
-    start,
-    scrub,
-  });
-}
-
-function completionCheck(
-  dep: DependencyConfig,
-  k: KeyedDependency,
-  ctx: ProbeContext,
-): Promise<CheckResult> {
   return streamedCompletion({
     ctx,
     keyed: k,
@@ -212,7 +172,32 @@ function completionCheck(
       messages: [{ role: 'user', content: 'ping' }],
       stream: true,
     }),
-    consume: (res, start) => consumeMessages(res, start, ctx, k.scrub),
+    stream: {
+      format: 'sse',
+      step: (data, ev): StreamStep | Classification => {
+        const type = ev.event ?? (typeof data.type === 'string' ? data.type : undefined);
+        if (type === 'error') return classifyStreamError(data, k.scrub, ANTHROPIC_RULES);
+        if (type === 'message_start') {
+          const usage = isRecord(data.message) ? data.message.usage : undefined;
+          if (isRecord(usage)) {
+            input = num(usage.input_tokens) ?? input;
+            output = num(usage.output_tokens) ?? output;
+          }
+          return tokens();
+        }
+        if (type === 'content_block_delta') {
+          const text = isRecord(data.delta) ? data.delta.text : undefined;
+          // Thinking and tool-input deltas carry no `text`: not the first token a user sees.
+          return { text: typeof text === 'string' && text !== '' };
+        }
+        if (type === 'message_delta' && isRecord(data.usage)) {
+          output = num(data.usage.output_tokens) ?? output;
+          input = num(data.usage.input_tokens) ?? input;
+          return tokens();
+        }
+        return { done: type === 'message_stop' };
+      },
+    },
     terminal: 'message_stop',
   });
 }

@@ -5,15 +5,12 @@ import {
   failed,
   httpFailure,
   type KeyedDependency,
-  MAX_STREAM_BYTES,
-  type StreamSummary,
   type VendorRules,
 } from '../probes/classify.js';
 import {
   fetchBody,
   isResult,
   readBody,
-  readCompletionStream,
   type StreamStep,
   send,
   streamedCompletion,
@@ -21,9 +18,9 @@ import {
 import { isRecord, num, parseJson as parse } from '../probes/json.js';
 import { LLM_CHECKS, llmProbe } from '../probes/llm-probe.js';
 import type { Scrubber } from '../probes/scrub.js';
-import { readSse } from '../probes/sse.js';
+
 import type { CheckResult, Probe, ProbeContext } from '../probes/types.js';
-import type { HttpResponse } from '../transport/http-client.js';
+
 import type { VendorModule } from './types.js';
 
 // The API root is the host; `/v1` and `/v2` are in the routes.
@@ -144,31 +141,6 @@ function deltaText(data: Record<string, unknown>): string | undefined {
   return typeof text === 'string' && text !== '' ? text : undefined;
 }
 
-function consumeChat(
-  res: HttpResponse,
-  start: number,
-  ctx: ProbeContext,
-  scrub: Scrubber,
-): Promise<StreamSummary | Classification> {
-  return readCompletionStream({
-    events: readSse(res.body, { maxBytes: MAX_STREAM_BYTES }),
-    data: (ev) => ev.data,
-    step: (data, ev): StreamStep | Classification => {
-      const type = typeof data.type === 'string' ? data.type : ev.event;
-      if (type === 'error' || (data.error !== undefined && data.error !== null)) {
-        return classifyStreamError(data, scrub, COHERE_RULES);
-      }
-      if (type === 'content-delta') return { text: deltaText(data) !== undefined };
-      if (type !== 'message-end') return {};
-      const tokens = usageOf(data.delta);
-      return { done: true, ...(tokens ? { tokens } : {}) };
-    },
-    ctx,
-    start,
-    scrub,
-  });
-}
-
 function completionCheck(
   dep: DependencyConfig,
   k: KeyedDependency,
@@ -186,7 +158,19 @@ function completionCheck(
       stream: true,
       max_tokens: dep.maxTokens,
     }),
-    consume: (res, start) => consumeChat(res, start, ctx, k.scrub),
+    stream: {
+      format: 'sse',
+      step: (data, ev): StreamStep | Classification => {
+        const type = typeof data.type === 'string' ? data.type : ev.event;
+        if (type === 'error' || (data.error !== undefined && data.error !== null)) {
+          return classifyStreamError(data, k.scrub, COHERE_RULES);
+        }
+        if (type === 'content-delta') return { text: deltaText(data) !== undefined };
+        if (type !== 'message-end') return {};
+        const tokens = usageOf(data.delta);
+        return { done: true, ...(tokens ? { tokens } : {}) };
+      },
+    },
     terminal: 'message-end',
   });
 }

@@ -4,22 +4,14 @@ import {
   classifyStreamError,
   failed,
   type KeyedDependency,
-  MAX_STREAM_BYTES,
-  type StreamSummary,
 } from '../probes/classify.js';
-import {
-  fetchBody,
-  isResult,
-  readCompletionStream,
-  type StreamStep,
-  streamedCompletion,
-} from '../probes/exchange.js';
+import { fetchBody, isResult, type StreamStep, streamedCompletion } from '../probes/exchange.js';
 import { isRecord, num, parseJson } from '../probes/json.js';
 import { LLM_CHECKS, llmProbe } from '../probes/llm-probe.js';
 import type { Scrubber } from '../probes/scrub.js';
-import { readSse } from '../probes/sse.js';
+
 import type { CheckResult, Probe, ProbeContext } from '../probes/types.js';
-import type { HttpResponse } from '../transport/http-client.js';
+
 import type { VendorModule } from './types.js';
 
 // The API root is the host; an operator who pasted `…/v1beta` still gets the right routes.
@@ -136,44 +128,12 @@ class StrayText {
   }
 }
 
-function consumeStream(
-  res: HttpResponse,
-  start: number,
-  ctx: ProbeContext,
-  scrub: Scrubber,
-): Promise<StreamSummary | Classification> {
-  const stray = new StrayText();
-  return readCompletionStream({
-    events: readSse(res.body, {
-      maxBytes: MAX_STREAM_BYTES,
-      onStrayLine: (line) => stray.add(line),
-    }),
-    data: (ev) => ev.data,
-    // An event after stray lines (or the end): they are complete, and say what went wrong.
-    interrupt: () => (stray.empty ? undefined : stray.verdict(scrub)),
-    step: (chunk): StreamStep | Classification => {
-      if (chunk.error !== undefined && chunk.error !== null) {
-        // The whole object, so the Google error's status and details are read too.
-        return classifyStreamError(chunk, scrub);
-      }
-      const tokens = usageOf(chunk);
-      return {
-        text: textOf(chunk) !== undefined,
-        done: finished(chunk),
-        ...(tokens ? { tokens } : {}),
-      };
-    },
-    ctx,
-    start,
-    scrub,
-  });
-}
-
 function completionCheck(
   dep: DependencyConfig,
   k: KeyedDependency,
   ctx: ProbeContext,
 ): Promise<CheckResult> {
+  const stray = new StrayText();
   return streamedCompletion({
     ctx,
     keyed: k,
@@ -185,7 +145,24 @@ function completionCheck(
       contents: [{ role: 'user', parts: [{ text: 'ping' }] }],
       generationConfig: { maxOutputTokens: dep.maxTokens },
     }),
-    consume: (res, start) => consumeStream(res, start, ctx, k.scrub),
+    stream: {
+      format: 'sse',
+      onStrayLine: (line) => stray.add(line),
+      // An event after stray lines (or the end): they are complete, and say what went wrong.
+      interrupt: () => (stray.empty ? undefined : stray.verdict(k.scrub)),
+      step: (chunk): StreamStep | Classification => {
+        if (chunk.error !== undefined && chunk.error !== null) {
+          // The whole object, so the Google error's status and details are read too.
+          return classifyStreamError(chunk, k.scrub);
+        }
+        const tokens = usageOf(chunk);
+        return {
+          text: textOf(chunk) !== undefined,
+          done: finished(chunk),
+          ...(tokens ? { tokens } : {}),
+        };
+      },
+    },
     terminal: 'a finishReason',
     modelRoute: true,
   });

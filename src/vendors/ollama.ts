@@ -4,23 +4,20 @@ import {
   classifyStreamError,
   failed,
   type KeyedDependency,
-  MAX_STREAM_BYTES,
-  type StreamSummary,
 } from '../probes/classify.js';
 import {
   type BodyRead,
   fetchBody,
   isResult,
-  readCompletionStream,
   type StreamStep,
   streamedCompletion,
 } from '../probes/exchange.js';
 import { isRecord, num } from '../probes/json.js';
 import { LLM_CHECKS, llmProbe } from '../probes/llm-probe.js';
-import { readNdjson } from '../probes/ndjson.js';
+
 import type { Scrubber } from '../probes/scrub.js';
 import type { CheckResult, Probe, ProbeContext } from '../probes/types.js';
-import type { HttpResponse } from '../transport/http-client.js';
+
 import type { VendorModule } from './types.js';
 
 // The native API sits at the root; an operator who pasted the OpenAI-style `…/v1` still gets it.
@@ -115,37 +112,6 @@ async function modelsCheck(
   return { check: 'models', ok: true, latencyMs, ...tags.facts };
 }
 
-function consumeChat(
-  res: HttpResponse,
-  start: number,
-  ctx: ProbeContext,
-  scrub: Scrubber,
-): Promise<StreamSummary | Classification> {
-  return readCompletionStream({
-    events: readNdjson(res.body, { maxBytes: MAX_STREAM_BYTES }),
-    data: (line) => line,
-    step: (chunk): StreamStep | Classification => {
-      if (chunk.error !== undefined && chunk.error !== null) {
-        return classifyStreamError(chunk, scrub);
-      }
-      // `message.thinking` (reasoning models) is not the answer's first token.
-      const content = isRecord(chunk.message) ? chunk.message.content : undefined;
-      const text = typeof content === 'string' && content !== '';
-      if (chunk.done !== true) return { text };
-      const input = num(chunk.prompt_eval_count);
-      const output = num(chunk.eval_count);
-      const tokens =
-        input === undefined && output === undefined
-          ? {}
-          : { tokens: { input: input ?? 0, output: output ?? 0 } };
-      return { text, done: true, ...tokens };
-    },
-    ctx,
-    start,
-    scrub,
-  });
-}
-
 function completionCheck(
   dep: DependencyConfig,
   k: KeyedDependency,
@@ -163,7 +129,25 @@ function completionCheck(
       stream: true,
       options: { num_predict: dep.maxTokens },
     }),
-    consume: (res, start) => consumeChat(res, start, ctx, k.scrub),
+    stream: {
+      format: 'ndjson',
+      step: (chunk): StreamStep | Classification => {
+        if (chunk.error !== undefined && chunk.error !== null) {
+          return classifyStreamError(chunk, k.scrub);
+        }
+        // `message.thinking` (reasoning models) is not the answer's first token.
+        const content = isRecord(chunk.message) ? chunk.message.content : undefined;
+        const text = typeof content === 'string' && content !== '';
+        if (chunk.done !== true) return { text };
+        const input = num(chunk.prompt_eval_count);
+        const output = num(chunk.eval_count);
+        const tokens =
+          input === undefined && output === undefined
+            ? {}
+            : { tokens: { input: input ?? 0, output: output ?? 0 } };
+        return { text, done: true, ...tokens };
+      },
+    },
     terminal: '"done": true',
   });
 }
