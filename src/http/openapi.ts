@@ -289,6 +289,7 @@ const exampleCheck = {
   httpStatus: 200,
   attempts: 1,
   message: null,
+  requestId: 'req_5f1b7c2e9a4d4c0b8e3f6a2d1c9b7e40',
 } satisfies z.input<typeof CheckViewSchema>;
 const exampleDependency = {
   id: 'openai-chat',

@@ -9,6 +9,7 @@ import {
   type Notifiers,
   type NotifiersOptions,
 } from '../../src/notify/dispatcher.js';
+import { NOTIFIER_TYPES } from '../../src/notify/registry.js';
 import type {
   AlertKind,
   ConsumerObservation,
@@ -26,6 +27,10 @@ import {
 
 const STEP = 1_000;
 
+/** Every built-in notifier. */
+const TYPES = ['webhook', 'slack', 'pagerduty', 'opsgenie', 'alertmanager'] as const;
+type NotifierType = (typeof TYPES)[number];
+
 const receivers: FakeReceiver[] = [];
 const running: Notifiers[] = [];
 
@@ -42,7 +47,7 @@ interface Event {
 }
 
 /** Each receiver's protocol read back into open/close events (sources: the payload builders' docs). */
-const READ: Record<NotifierConfig['type'], (q: ReceivedRequest, now: number) => Event[]> = {
+const READ: Record<NotifierType, (q: ReceivedRequest, now: number) => Event[]> = {
   // bellwether.alert.v1: `action`, `alert`, `reminder`.
   webhook: (q) => {
     const b = q.json as { alert: string; action: 'trigger' | 'resolve'; summary: string };
@@ -78,8 +83,8 @@ const READ: Record<NotifierConfig['type'], (q: ReceivedRequest, now: number) => 
     })),
 };
 
-function configFor(type: NotifierConfig['type'], url: string): NotifierConfig {
-  const settings: Record<NotifierConfig['type'], NotifierConfig['settings']> = {
+function configFor(type: NotifierType, url: string): NotifierConfig {
+  const settings: Record<NotifierType, NotifierConfig['settings']> = {
     webhook: { url: `${url}/hook` },
     slack: { webhookUrl: `${url}/services/T000/B000/XXXX` },
     pagerduty: { routingKey: 'pd-routing-key-0123456789abcdef', url: `${url}/v2/enqueue` },
@@ -89,7 +94,7 @@ function configFor(type: NotifierConfig['type'], url: string): NotifierConfig {
   return { type, minSeverity: 'warning', settings: settings[type] };
 }
 
-async function setup(type: NotifierConfig['type'], maintenance?: NotifiersOptions['maintenance']) {
+async function setup(type: NotifierType, maintenance?: NotifiersOptions['maintenance']) {
   const r = await startFakeReceiver();
   receivers.push(r);
   const notifiers = createNotifiers({
@@ -130,13 +135,15 @@ async function setup(type: NotifierConfig['type'], maintenance?: NotifiersOption
   return { notifiers, transitions, openNow, requests: r.requests };
 }
 
-const TYPES = ['webhook', 'slack', 'pagerduty', 'opsgenie', 'alertmanager'] as const;
-
 /** How a receiver names an alert: Slack and Alertmanager by its name, the rest by its kind. */
-const asRead = (type: NotifierConfig['type'], kind: AlertKind): string =>
+const asRead = (type: NotifierType, kind: AlertKind): string =>
   type === 'slack' || type === 'alertmanager' ? ALERTS[kind].name : kind;
 
 describe('one outage, one open alert per notifier', () => {
+  it('covers every notifier of the registry', () => {
+    expect([...TYPES]).toEqual(NOTIFIER_TYPES);
+  });
+
   it.each(TYPES)('%s: Down closes the open Degraded alert', async (type) => {
     const { notifiers, transitions, openNow } = await setup(type);
     const names = {
