@@ -26,6 +26,26 @@ export interface AppDeps extends ViewDeps {
   access?: AccessOptions;
 }
 
+/**
+ * The methods `app` serves at `path` (GET implies HEAD, which Hono answers from the GET
+ * handler); empty for a path no route knows. Middleware (`ALL`) does not count.
+ */
+function allowedMethods(app: Hono, path: string): string[] {
+  const segments = path.split('/');
+  const matches = (route: string): boolean => {
+    const parts = route.split('/');
+    return (
+      parts.length === segments.length &&
+      parts.every((p, i) => p === segments[i] || (p.startsWith(':') && segments[i] !== ''))
+    );
+  };
+  const methods = new Set(
+    app.routes.filter((r) => r.method !== 'ALL' && matches(r.path)).map((r) => r.method),
+  );
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods].sort();
+}
+
 /** Requests larger than this are refused: no route takes a body bigger than a token. */
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -63,7 +83,13 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/v1/openapi.json', openapiRouter());
   app.route('/', reloadRouter(deps));
   app.route('/', pageRouter(deps));
-  app.notFound((c) => apiError(c, 404, 'not_found', 'no such route'));
+  app.notFound((c) => {
+    const allow = allowedMethods(app, c.req.path);
+    if (allow.length === 0) return apiError(c, 404, 'not_found', 'no such route');
+    // RFC 9110 §15.5.6: a known path, a method it does not serve.
+    c.header('allow', allow.join(', '));
+    return apiError(c, 405, 'method_not_allowed', `${c.req.method} is not allowed here`);
+  });
   app.onError((err, c) => {
     deps.logger.error({ err: err.message, path: c.req.path }, 'request failed');
     return apiError(c, 500, 'internal', 'internal error');

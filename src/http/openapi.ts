@@ -277,19 +277,150 @@ export function componentSchemas(): Record<string, unknown> {
   return tidy(schemas) as Record<string, unknown>;
 }
 
+// One example per route, typed by the schemas (tsc) and parsed by them in the tests.
+const AT = '2026-11-26T09:30:00.000Z';
+const exampleCheck = {
+  check: 'completion',
+  ok: true,
+  skipped: false,
+  latencyMs: 412.3,
+  ttftMs: 198.4,
+  errorClass: null,
+  httpStatus: 200,
+  attempts: 1,
+  message: null,
+  requestId: 'req_5f1b7c2e9a4d4c0b8e3f6a2d1c9b7e40',
+} satisfies z.input<typeof CheckViewSchema>;
+const exampleDependency = {
+  id: 'openai-chat',
+  vendor: 'openai',
+  model: 'gpt-4o-mini',
+  state: 'healthy',
+  reasons: [],
+  credentialProblem: null,
+  since: '2026-11-26T07:02:11.000Z',
+  breaker: 'closed',
+  lastProbe: {
+    at: AT,
+    ok: true,
+    latencyMs: 512.9,
+    ttftMs: 198.4,
+    errorClass: null,
+    httpStatus: 200,
+    checks: [
+      { ...exampleCheck, check: 'models', latencyMs: 100.6, ttftMs: null, tokens: null },
+      { ...exampleCheck, tokens: { input: 8, output: 1 } },
+    ],
+  },
+  uptime: { '1h': 1, '24h': 0.9986, '7d': 0.9991 },
+  latencyMs: { p50: 455.1, p95: 1210.7 },
+  rateLimit: { requests: { limit: 500, remaining: 499, resetAt: '2026-11-26T09:30:00.120Z' } },
+  vendorStatus: null,
+  overruns: 0,
+} satisfies z.input<typeof DependencySchema>;
+const exampleConsumer = {
+  id: 'phishing-triage',
+  team: 'secops',
+  uses: ['openai-chat', 'anthropic-chat'],
+  state: 'ok',
+  route: 'openai-chat',
+  reason: 'primary openai-chat is healthy',
+  chain: [
+    { dependency: 'openai-chat', state: 'healthy', usable: true },
+    { dependency: 'anthropic-chat', state: 'degraded', usable: true },
+  ],
+} satisfies z.input<typeof ConsumerSchema>;
+const EXAMPLES = {
+  Status: {
+    status: 'ok',
+    generatedAt: AT,
+    vantage: 'eu-west-1',
+    dependencies: [exampleDependency],
+    consumers: [exampleConsumer],
+  } satisfies z.input<typeof StatusSchema>,
+  DependencyList: { dependencies: [exampleDependency] } satisfies z.input<
+    typeof DependencyListSchema
+  >,
+  Dependency: exampleDependency,
+  History: {
+    dependency: 'openai-chat',
+    since: '2026-11-26T03:30:00.000Z',
+    results: [
+      { ...exampleCheck, at: AT },
+      {
+        ...exampleCheck,
+        at: '2026-11-26T09:29:30.000Z',
+        ok: false,
+        latencyMs: 10000.2,
+        ttftMs: null,
+        errorClass: 'timeout',
+        httpStatus: null,
+        attempts: 2,
+        message: 'no first token within 10s',
+      },
+    ],
+  } satisfies z.input<typeof HistorySchema>,
+  ConsumerList: { consumers: [exampleConsumer] } satisfies z.input<typeof ConsumerListSchema>,
+  Consumer: exampleConsumer,
+  Route: {
+    consumer: 'phishing-triage',
+    state: 'ok',
+    route: {
+      dependency: 'openai-chat',
+      vendor: 'openai',
+      model: 'gpt-4o-mini',
+      baseUrl: 'https://api.openai.com/v1',
+      state: 'healthy',
+      fallback: false,
+    },
+    reason: 'primary openai-chat is healthy',
+    chain: exampleConsumer.chain,
+    generatedAt: AT,
+  } satisfies z.input<typeof RouteSchema>,
+} as const;
+
+const error = (code: string, message: string) =>
+  ({ error: { code, message } }) satisfies z.input<typeof ApiErrorSchema>;
+
+/** Every example of the document by schema name, for the tests. */
+export const OPENAPI_EXAMPLES: Readonly<Record<string, unknown>> = EXAMPLES;
+
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
-const json = (id: string, description: string) => ({
+const json = (id: string, description: string, example: unknown) => ({
   description,
-  content: { 'application/json': { schema: ref(id) } },
+  content: { 'application/json': { schema: ref(id), example } },
 });
-const idParam = (what: string) => ({
+const ok = (id: keyof typeof EXAMPLES, description: string) => json(id, description, EXAMPLES[id]);
+const failure = (description: string, code: string, message: string) =>
+  json('Error', description, error(code, message));
+const idParam = (what: string, example: string) => ({
   name: 'id',
   in: 'path',
   required: true,
   description: `${what} id, as in the config`,
   schema: { type: 'string' },
+  example,
 });
-const notFound = json('Error', 'No such id');
+const notFound = (what: string) => failure('No such id', 'not_found', `no ${what} with that id`);
+
+/** 401 as the access control answers it (src/http/access.ts), with its challenge. */
+const unauthorized = {
+  ...failure(
+    'Credentials are configured (BELLWETHER_API_TOKENS or BELLWETHER_BASIC_AUTH) and the request has none, or wrong ones',
+    'unauthorized',
+    'credentials are required for this endpoint',
+  ),
+  headers: {
+    'WWW-Authenticate': {
+      description:
+        'The scheme to use: `Bearer realm="bellwether"`, or `Basic ...` when basic auth is on',
+      schema: { type: 'string' },
+    },
+  },
+};
+
+/** What every read route may answer besides its own responses. */
+const common = { 401: unauthorized };
 
 /** The OpenAPI 3.1 description of Bellwether's status API. */
 export function openApiDocument(opts: { version?: string } = {}): JsonObject {
@@ -299,21 +430,23 @@ export function openApiDocument(opts: { version?: string } = {}): JsonObject {
       title: 'Bellwether status API',
       version: opts.version ?? 'v1',
       description:
-        'Which AI vendors the security tools depend on are usable right now, and which one each tool should call. Read-only; answers come from the latest probe rounds. Fields may be added; existing ones keep their meaning.',
+        'Which AI vendors the security tools depend on are usable right now, and which one each tool should call. Read-only; answers come from the latest probe rounds. Fields may be added; existing ones keep their meaning. A method a path does not serve is answered 405 with an `Allow` header.',
     },
+    // Open unless the operator sets credentials; then a bearer token or basic auth.
+    security: [{}, { bearerAuth: [] }, { basicAuth: [] }],
     paths: {
       '/api/v1/status': {
         get: {
           operationId: 'getStatus',
           summary: 'Everything at once: overall status, every dependency and every consumer',
-          responses: { 200: json('Status', 'Current status') },
+          responses: { 200: ok('Status', 'Current status'), ...common },
         },
       },
       '/api/v1/dependencies': {
         get: {
           operationId: 'listDependencies',
           summary: 'Every dependency',
-          responses: { 200: json('DependencyList', 'All dependencies') },
+          responses: { 200: ok('DependencyList', 'All dependencies'), ...common },
         },
       },
       '/api/v1/dependencies/{id}': {
@@ -321,8 +454,12 @@ export function openApiDocument(opts: { version?: string } = {}): JsonObject {
           operationId: 'getDependency',
           summary:
             'One dependency: state, reasons, breaker, last probe, uptime, latency, rate limits',
-          parameters: [idParam('Dependency')],
-          responses: { 200: json('Dependency', 'The dependency'), 404: notFound },
+          parameters: [idParam('Dependency', 'openai-chat')],
+          responses: {
+            200: ok('Dependency', 'The dependency'),
+            404: notFound('dependency'),
+            ...common,
+          },
         },
       },
       '/api/v1/dependencies/{id}/history': {
@@ -330,25 +467,32 @@ export function openApiDocument(opts: { version?: string } = {}): JsonObject {
           operationId: 'getDependencyHistory',
           summary: 'Stored probe results of one dependency, oldest first',
           parameters: [
-            idParam('Dependency'),
+            idParam('Dependency', 'openai-chat'),
             {
               name: 'since',
               in: 'query',
               description:
                 'ISO 8601 time, epoch milliseconds, or a look-back duration like 6h (default 1h)',
               schema: { type: 'string', examples: ['6h', '2026-11-26T00:00:00Z'] },
+              example: '6h',
             },
             {
               name: 'limit',
               in: 'query',
               description: 'At most this many results (default 1000)',
               schema: { type: 'integer', minimum: 1, maximum: 5000 },
+              example: 500,
             },
           ],
           responses: {
-            200: json('History', 'Probe results'),
-            400: json('Error', 'Bad since or limit'),
-            404: notFound,
+            200: ok('History', 'Probe results'),
+            400: failure(
+              'Bad since or limit',
+              'bad_request',
+              'limit must be an integer from 1 to 5000',
+            ),
+            404: notFound('dependency'),
+            ...common,
           },
         },
       },
@@ -356,27 +500,129 @@ export function openApiDocument(opts: { version?: string } = {}): JsonObject {
         get: {
           operationId: 'listConsumers',
           summary: 'Every consumer (security tool) with its state and route',
-          responses: { 200: json('ConsumerList', 'All consumers') },
+          responses: { 200: ok('ConsumerList', 'All consumers'), ...common },
         },
       },
       '/api/v1/consumers/{id}': {
         get: {
           operationId: 'getConsumer',
           summary: 'One consumer with its state and route',
-          parameters: [idParam('Consumer')],
-          responses: { 200: json('Consumer', 'The consumer'), 404: notFound },
+          parameters: [idParam('Consumer', 'phishing-triage')],
+          responses: {
+            200: ok('Consumer', 'The consumer'),
+            404: notFound('consumer'),
+            ...common,
+          },
         },
       },
       '/api/v1/consumers/{id}/route': {
         get: {
           operationId: 'getConsumerRoute',
           summary: 'The dependency a security tool should call now (first usable in its chain)',
-          parameters: [idParam('Consumer')],
-          responses: { 200: json('Route', 'Where to send requests now'), 404: notFound },
+          parameters: [idParam('Consumer', 'phishing-triage')],
+          responses: {
+            200: ok('Route', 'Where to send requests now'),
+            404: notFound('consumer'),
+            ...common,
+          },
+        },
+      },
+      '/-/reload': {
+        post: {
+          operationId: 'reloadConfig',
+          summary: 'Re-read the config file (as SIGHUP does); a bad config is refused and kept out',
+          // Its own token, not the read credentials.
+          security: [{ reloadToken: [] }],
+          responses: {
+            200: {
+              description: 'The new config runs',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['ok', 'dependencies', 'restartNeeded'],
+                    properties: {
+                      ok: { const: true },
+                      dependencies: { type: 'integer', minimum: 0 },
+                      restartNeeded: {
+                        type: 'array',
+                        items: { type: 'string' },
+                        description: 'Changed keys that take effect only on restart',
+                      },
+                    },
+                  },
+                  example: { ok: true, dependencies: 3, restartNeeded: [] },
+                },
+              },
+            },
+            400: {
+              description: 'The new config has errors; the running one is kept',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['error'],
+                    properties: {
+                      error: {
+                        type: 'object',
+                        required: ['code', 'message', 'details'],
+                        properties: {
+                          code: { const: 'invalid_config' },
+                          message: { type: 'string' },
+                          details: { type: 'array', items: { type: 'string' } },
+                        },
+                      },
+                    },
+                  },
+                  example: {
+                    error: {
+                      code: 'invalid_config',
+                      message: 'the new config was refused; the running config is kept',
+                      details: [
+                        'config/bellwether.yaml:7:15: dependencies[0].interval: expected a duration like 30s, 2m or 1h, got "30 seconds"',
+                      ],
+                    },
+                  },
+                },
+              },
+            },
+            401: {
+              ...failure(
+                'No bearer token, or not the reload token',
+                'unauthorized',
+                'a valid bearer token is required',
+              ),
+              headers: { 'WWW-Authenticate': { schema: { type: 'string', const: 'Bearer' } } },
+            },
+            403: failure(
+              'Reload over HTTP is off: no BELLWETHER_RELOAD_TOKEN is set',
+              'reload_disabled',
+              'reload over HTTP is off: set BELLWETHER_RELOAD_TOKEN, or send SIGHUP',
+            ),
+          },
         },
       },
     },
-    components: { schemas: componentSchemas() },
+    components: {
+      schemas: componentSchemas(),
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'One of the comma-separated tokens in BELLWETHER_API_TOKENS',
+        },
+        basicAuth: {
+          type: 'http',
+          scheme: 'basic',
+          description: 'The user:password in BELLWETHER_BASIC_AUTH',
+        },
+        reloadToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'BELLWETHER_RELOAD_TOKEN; POST /-/reload only',
+        },
+      },
+    },
   };
 }
 

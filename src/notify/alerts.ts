@@ -78,6 +78,21 @@ export const ALERTS: Readonly<Record<AlertKind, AlertDefinition>> = {
   },
 };
 
+/**
+ * The open alert a firing one replaces for the same subject. When the worse alert's trigger
+ * goes out, the replaced one is resolved right after it: one outage, one open alert per
+ * notifier (a Degraded page, then a Down page, would leave two incidents open for one outage).
+ */
+export const SUPERSEDES: Readonly<Partial<Record<AlertKind, AlertKind>>> = {
+  dependency_down: 'dependency_degraded',
+  consumer_down: 'consumer_fallback',
+};
+
+/** The summary of a resolve sent because a worse alert replaced it. */
+export function supersededSummary(who: string, by: AlertDefinition, vantage: string): string {
+  return `${who} got worse, seen from ${vantage}: continues as ${by.name}`;
+}
+
 /** What the conditions remember about a dependency between observations. */
 export interface SubjectMemory {
   /**
@@ -133,8 +148,8 @@ export function consumerConditions(
   };
 }
 
-/** The subject as a person names it: `openai-chat (openai)`, or the consumer's id. */
-function dependencyName(obs: DependencyObservation): string {
+/** The dependency as a person names it: `openai-chat (openai)`. */
+export function dependencyName(obs: DependencyObservation): string {
   return `${obs.dependency.id} (${obs.dependency.vendor})`;
 }
 

@@ -10,10 +10,13 @@ import {
   DEFAULT_RUNBOOK_BASE,
   dedupKey,
   dependencyConditions,
+  dependencyName,
   dependencySummary,
   INITIAL_MEMORY,
   runbookUrl,
+  SUPERSEDES,
   type SubjectMemory,
+  supersededSummary,
 } from './alerts.js';
 import { trimSlash } from './format.js';
 import type { NotifierModule } from './module.js';
@@ -170,6 +173,12 @@ function notificationsCounter(registry: Registry): Counter<'notifier' | 'outcome
 
 const isIdle = (t: AlertTrack): boolean => !t.firing && t.bad === 0 && t.good === 0;
 
+/** Builds the notification of one alert for a decided action. */
+type MakeAlert = (action: 'trigger' | 'resolve', reminder: boolean, firedAt: number) => Alert;
+
+const trackKey = (def: AlertDefinition, subjectId: string): string =>
+  `${def.subject}:${subjectId}/${def.kind}`;
+
 /**
  * Builds the notifiers from their configs. Alerts are derived per notifier (its own
  * failuresToAlert, successesToResolve, remindEvery and minSeverity) from the observations,
@@ -288,7 +297,7 @@ export function createNotifiers(opts: NotifiersOptions): Notifiers {
     void drain(inst);
   }
 
-  /** Advances one alert of one notifier and acts on the decision. */
+  /** Advances one alert of one notifier and acts on the decision, which it returns. */
   function advance(
     inst: Instance,
     def: AlertDefinition,
@@ -296,9 +305,9 @@ export function createNotifiers(opts: NotifiersOptions): Notifiers {
     condition: Condition,
     at: number,
     maintenance: boolean,
-    makeAlert: (action: 'trigger' | 'resolve', reminder: boolean, firedAt: number) => Alert,
-  ): void {
-    const key = `${def.subject}:${subjectId}/${def.kind}`;
+    makeAlert: MakeAlert,
+  ): Decision {
+    const key = trackKey(def, subjectId);
     const before = inst.tracks.get(key) ?? IDLE;
     const { track, decision } = step(before, condition, at, maintenance, inst.policy);
     if (track.firing && !before.firing) {
@@ -316,6 +325,36 @@ export function createNotifiers(opts: NotifiersOptions): Notifiers {
       const alert = makeAlert(resolve ? 'resolve' : 'trigger', reminder, firedAt);
       const identity = resolve ? before.identity : track.identity;
       return identity ? { ...alert, ...identity } : alert;
+    });
+    return decision;
+  }
+
+  /**
+   * After a first trigger of `by`, resolves the alert it supersedes (alerts.ts SUPERSEDES)
+   * if that one is open for this notifier, and forgets it.
+   */
+  function supersede(
+    inst: Instance,
+    by: AlertDefinition,
+    subjectId: string,
+    decision: Decision,
+    at: number,
+    who: string,
+    alertFor: (def: AlertDefinition) => MakeAlert,
+  ): void {
+    const replaced = SUPERSEDES[by.kind];
+    if (replaced === undefined || decision.type !== 'trigger' || decision.reminder) return;
+    const def = ALERTS[replaced];
+    const key = trackKey(def, subjectId);
+    const track = inst.tracks.get(key);
+    if (track === undefined) return;
+    inst.tracks.delete(key);
+    if (!track.firing || !track.notified) return;
+    const alert = alertFor(def)('resolve', false, track.firedAt ?? at);
+    enqueue(inst, {
+      ...alert,
+      ...track.identity,
+      summary: supersededSummary(who, by, opts.vantage),
     });
   }
 
@@ -407,24 +446,24 @@ export function createNotifiers(opts: NotifiersOptions): Notifiers {
     const gap = previousAt === undefined ? 0 : Math.max(0, obs.at - previousAt);
     const maintenance = inMaintenance(windows, { type: 'dependency', id }, obs.at);
     const model = obs.dependency.model || undefined;
+    const alertFor =
+      (def: AlertDefinition): MakeAlert =>
+      (action, reminder, firedAt) => ({
+        ...alertOf(def, { type: 'dependency', id }, { action, reminder, firedAt, at: obs.at, gap }),
+        vendor: obs.dependency.vendor,
+        model,
+        team: obs.dependency.team,
+        state: obs.state,
+        summary: dependencySummary(def.kind, action, obs, opts.vantage),
+        reasons: [...obs.reasons],
+        errorClass:
+          action === 'resolve' ? undefined : def.category === 'config' ? 'auth' : obs.errorClass,
+      });
     for (const inst of instances) {
       for (const [def, condition] of conditionsFor(result.conditions)) {
         if (!atLeast(def.severity, inst.minSeverity)) continue;
-        advance(inst, def, id, condition, obs.at, maintenance, (action, reminder, firedAt) => ({
-          ...alertOf(
-            def,
-            { type: 'dependency', id },
-            { action, reminder, firedAt, at: obs.at, gap },
-          ),
-          vendor: obs.dependency.vendor,
-          model,
-          team: obs.dependency.team,
-          state: obs.state,
-          summary: dependencySummary(def.kind, action, obs, opts.vantage),
-          reasons: [...obs.reasons],
-          errorClass:
-            action === 'resolve' ? undefined : def.category === 'config' ? 'auth' : obs.errorClass,
-        }));
+        const decision = advance(inst, def, id, condition, obs.at, maintenance, alertFor(def));
+        supersede(inst, def, id, decision, obs.at, dependencyName(obs), alertFor);
       }
     }
   }
@@ -437,17 +476,21 @@ export function createNotifiers(opts: NotifiersOptions): Notifiers {
     lastSeen.set(subjectKey, obs.at);
     const gap = previousAt === undefined ? 0 : Math.max(0, obs.at - previousAt);
     const maintenance = inMaintenance(windows, { type: 'consumer', id }, obs.at);
+    const alertFor =
+      (def: AlertDefinition): MakeAlert =>
+      (action, reminder, firedAt) => ({
+        ...alertOf(def, { type: 'consumer', id }, { action, reminder, firedAt, at: obs.at, gap }),
+        team: obs.team,
+        route: obs.route,
+        state: obs.state,
+        summary: consumerSummary(def.kind, action, obs, opts.vantage),
+        reasons: [obs.reason],
+      });
     for (const inst of instances) {
       for (const [def, condition] of conditionsFor(consumerConditions(obs))) {
         if (!atLeast(def.severity, inst.minSeverity)) continue;
-        advance(inst, def, id, condition, obs.at, maintenance, (action, reminder, firedAt) => ({
-          ...alertOf(def, { type: 'consumer', id }, { action, reminder, firedAt, at: obs.at, gap }),
-          team: obs.team,
-          route: obs.route,
-          state: obs.state,
-          summary: consumerSummary(def.kind, action, obs, opts.vantage),
-          reasons: [obs.reason],
-        }));
+        const decision = advance(inst, def, id, condition, obs.at, maintenance, alertFor(def));
+        supersede(inst, def, id, decision, obs.at, id, alertFor);
       }
     }
   }

@@ -21,10 +21,33 @@ const HEADER_MAX = 150;
 const SECTION_MAX = 3000;
 const FIELD_MAX = 2000;
 
-/** Slack reads `&`, `<` and `>` as markup (`<!channel>` pings everyone): text goes in escaped. */
+/**
+ * Slack reads `&`, `<` and `>` as control characters (`<!channel>` pings everyone,
+ * `<https://x|y>` is a link): per Slack's formatting guide exactly these three are
+ * HTML-escaped, nothing else.
+ */
 export function escapeSlack(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
+
+// The tail of an entity a cut can leave behind: "&", "&am", "&lt" without its ";".
+const PARTIAL_ENTITY = /&(?:a|am|amp|l|lt|g|gt)?$/;
+
+/** Escaped mrkdwn cut to `max` characters without splitting an entity. */
+function cut(escaped: string, max: number): string {
+  if (escaped.length <= max) return escaped;
+  return `${escaped.slice(0, max - 1).replace(PARTIAL_ENTITY, '')}…`;
+}
+
+/**
+ * A mrkdwn text object. `verbatim: true` turns off Slack's automatic parsing, so a URL,
+ * `#channel` or `@here` in a vendor's error text stays plain text; our own `<url|label>`
+ * links still work.
+ */
+const mrkdwn = (text: string) => ({ type: 'mrkdwn', text, verbatim: true });
+
+/** A URL inside `<url|label>`: escaped, and `|` (which would end it) percent-encoded. */
+const linkTarget = (url: string): string => escapeSlack(url).replace(/\|/g, '%7C');
 
 function label(alert: Alert): string {
   if (alert.action === 'resolve') return 'RESOLVED';
@@ -35,7 +58,6 @@ function label(alert: Alert): string {
 /** The incoming-webhook body: `text` is the notification fallback, `blocks` the message. */
 export function slackBody(alert: Alert): Record<string, unknown> {
   const emoji = EMOJI[alert.action === 'resolve' ? 'resolved' : alert.severity];
-  const title = `${emoji} [${label(alert)}] ${alert.summary}`;
   const reasons = alert.reasons.map((r) => `• ${escapeSlack(r)}`).join('\n');
   const details = [
     ['Severity', `${alert.severity} (${alert.priority})`],
@@ -52,10 +74,12 @@ export function slackBody(alert: Alert): Record<string, unknown> {
       ? `Fired ${iso(alert.startsAt)}, resolved ${iso(alert.endsAt ?? alert.at)}`
       : `Firing since ${iso(alert.startsAt)}`;
   return {
-    text: truncate(title, SECTION_MAX),
+    // The notification fallback is mrkdwn too: escaped like the blocks.
+    text: cut(escapeSlack(`${emoji} [${label(alert)}] ${alert.summary}`), SECTION_MAX),
     blocks: [
       {
         type: 'header',
+        // plain_text is shown as written: no escaping (it would show "&amp;").
         text: {
           type: 'plain_text',
           text: truncate(
@@ -67,31 +91,25 @@ export function slackBody(alert: Alert): Record<string, unknown> {
       },
       {
         type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: truncate(
-            `*${escapeSlack(alert.summary)}*${reasons ? `\n${reasons}` : ''}`,
-            SECTION_MAX,
-          ),
-        },
+        text: mrkdwn(
+          cut(`*${escapeSlack(alert.summary)}*${reasons ? `\n${reasons}` : ''}`, SECTION_MAX),
+        ),
       },
       {
         type: 'section',
-        fields: details.map(([name, value]) => ({
-          type: 'mrkdwn',
-          text: truncate(`*${name}*\n${escapeSlack(value)}`, FIELD_MAX),
-        })),
+        fields: details.map(([name, value]) =>
+          mrkdwn(cut(`*${name}*\n${escapeSlack(value)}`, FIELD_MAX)),
+        ),
       },
       {
         type: 'context',
         elements: [
-          {
-            type: 'mrkdwn',
-            text: truncate(
-              `${since} · <${alert.runbookUrl}|Runbook> · \`${escapeSlack(alert.dedupKey)}\``,
+          mrkdwn(
+            cut(
+              `${since} · <${linkTarget(alert.runbookUrl)}|Runbook> · \`${escapeSlack(alert.dedupKey)}\``,
               SECTION_MAX,
             ),
-          },
+          ),
         ],
       },
     ],

@@ -6,14 +6,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bellwether, startBellwether } from '../../src/bellwether.js';
 import { parseConfigText } from '../../src/config/load.js';
+import { type FakeReceiver, startFakeReceiver } from '../support/fake-receiver.js';
 import { type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
 import {
   type DashboardQuery,
+  forParsing,
   type Json,
   loadDashboards,
+  parsePromql,
   queriesOf,
   startFakeStatusPages,
   statusSummary,
+  totalPanels,
 } from './support.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
@@ -27,8 +31,6 @@ const EXPECTED_EMPTY: Readonly<Record<string, string>> = {
     'this Prometheus loads no alert rules, so ALERTS has no series',
   'bellwether-dependency.json panel 14 «TLS certificate expires in» A':
     'the fake vendor speaks plain HTTP: there is no certificate',
-  'bellwether-self.json panel 10 «Notifier outcomes» A':
-    'no notifier is configured here (and issue 4 adds bellwether_notifications_total)',
 };
 
 const dashboards = loadDashboards();
@@ -49,10 +51,45 @@ const freePort = (): Promise<number> =>
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Grafana's escaping of a multi-value variable inside a Prometheus regex matcher. */
-const regexEscape = (v: string) => v.replace(/[\\^$*+?.()|[\]{}]/g, '\\$&');
-const allValue = (values: string[]) =>
-  values.length === 1 ? regexEscape(values[0] as string) : `(${values.map(regexEscape).join('|')})`;
+/**
+ * Seconds of the window the totals are measured over (default 20; steps up to a third of it).
+ * A longer one reproduces the figures at Grafana's usual steps:
+ * BELLWETHER_TOTALS_WINDOW_S=600 npx vitest run tests/dashboards/dashboards.e2e.test.ts
+ */
+const WINDOW_S = Math.max(20, Number(process.env.BELLWETHER_TOTALS_WINDOW_S ?? 20) || 20);
+
+/** The panels whose legend or value is a sum over the time range. */
+const totals = totalPanels(dashboards).flatMap(({ file, panel }) =>
+  panel.targets.map((t: Json) => ({ file, title: panel.title as string, expr: t.expr as string })),
+);
+
+/**
+ * A counter's increase over (from, to] from its raw samples: its last value at or before
+ * `from` (within Prometheus's 5 min lookback; a series without one starts from 0, as a new
+ * counter does) to its value at `to`, a reset counting the new value from 0.
+ */
+function increaseFromSamples(values: [number, string][], from: number, to: number): number {
+  let total = 0;
+  let previous = 0;
+  for (const [t, v] of values) {
+    const value = Number(v);
+    if (t > to) break;
+    if (t <= from) {
+      previous = t >= from - 300 ? value : 0;
+      continue;
+    }
+    total += value >= previous ? value - previous : value;
+    previous = value;
+  }
+  return total;
+}
+
+/** A per-step expression (see dashboards.test.ts) rewritten as increase() over `range`. */
+const asIncrease = (expr: string, range: (step: string) => string): string =>
+  expr.replace(
+    /\((\w+\{[^}]*\}) - last_over_time\(\1\[5m\] offset (\d+s)\)\) >= 0 or \1/g,
+    (_w, selector: string, step: string) => `increase(${selector}[${range(step)}])`,
+  );
 
 // Skipped on a workstation without it; in CI (CI set) a missing binary fails the run.
 describe.skipIf(!existsSync(PROMETHEUS) && !process.env.CI)(
@@ -60,6 +97,7 @@ describe.skipIf(!existsSync(PROMETHEUS) && !process.env.CI)(
   () => {
     let good: FakeVendor;
     let bad: FakeVendor;
+    let hooks: FakeReceiver;
     let statusPages: Awaited<ReturnType<typeof startFakeStatusPages>>;
     let bw: Bellwether;
     let prometheus: ChildProcess | undefined;
@@ -83,14 +121,18 @@ describe.skipIf(!existsSync(PROMETHEUS) && !process.env.CI)(
       }
       return json.data;
     };
-    const query = (expr: string): Promise<Json> =>
-      api('/api/v1/query', { query: expr, time: String(Date.now() / 1000) });
+    const query = (expr: string, time = Date.now() / 1000): Promise<Json> =>
+      api('/api/v1/query', { query: expr, time: String(time) });
 
-    /** Variables as Grafana fills them when "All" is selected; the rest the way Grafana expands its built-ins. */
-    const substitute = (expr: string): string =>
+    /**
+     * Variables as Grafana fills them when "All" is selected (every multi-select has allValue
+     * ".+"); the rest the way Grafana's Prometheus backend expands its built-ins: $__interval
+     * is the step, $__rate_interval max(step + scrape interval, 4 × scrape interval).
+     */
+    const substitute = (expr: string, stepS = 15): string =>
       expr
-        .replace(/\$__rate_interval\b/g, '1m')
-        .replace(/\$__interval\b/g, '15s')
+        .replace(/\$__rate_interval\b/g, `${Math.max(stepS + 1, 4)}s`)
+        .replace(/\$__interval\b/g, `${stepS}s`)
         .replace(/\$__range_s\b/g, '3600')
         .replace(/\$__range_ms\b/g, '3600000')
         .replace(/\$__range\b/g, '1h')
@@ -103,6 +145,7 @@ describe.skipIf(!existsSync(PROMETHEUS) && !process.env.CI)(
 
     beforeAll(async () => {
       good = await startFakeVendor({ openaiKey: 'sk-e2e-openai', anthropicKey: 'sk-ant-e2e' });
+      hooks = await startFakeReceiver();
       bad = await startFakeVendor({ anonymous: true });
       statusPages = await startFakeStatusPages({
         openai: statusSummary('OpenAI', {
@@ -130,6 +173,8 @@ consumers:
   - { id: siem-copilot, team: soc, uses: [openai-chat] }
 statusPages:
   - { vendor: openai, url: "${statusPages.url}/openai" }
+notify:
+  - { type: webhook, url: "${hooks.url}/hook", minSeverity: info, failuresToAlert: 1, successesToResolve: 1 }
 `,
         'dashboards-e2e.yaml',
         { OPENAI_KEY: 'sk-e2e-openai', ANTHROPIC_KEY: 'sk-ant-e2e' },
@@ -176,7 +221,8 @@ scrape_configs:
       const deadline = Date.now() + 60_000;
       const ready = [
         'up{job="bellwether"} == 1',
-        'count_over_time(bellwether_build_info[1m]) >= 15',
+        // Enough history for the per-step panels' `offset` at a 15 s step.
+        'count_over_time(bellwether_build_info[1m]) >= 20',
         'increase(bellwether_breaker_transitions_total[1m]) > 0',
         'bellwether_probe_retries_total',
         'bellwether_probe_overruns_total',
@@ -196,17 +242,10 @@ scrape_configs:
         await sleep(1000);
       }
 
-      // Variables in dashboard order, each answered the way Grafana asks Prometheus for them.
+      // "All" of every multi-select is its allValue.
       vars.datasource = '';
-      vars.vantage = '.*';
-      for (const name of ['vantage', 'vendor', 'dependency', 'consumer', 'job']) {
-        const v = variableQueries.find((q) => q.where === `variable ${name}`);
-        if (!v) continue;
-        const values: string[] = await api(`/api/v1/label/${v.label}/values`, {
-          'match[]': substitute(v.expr),
-        });
-        if (name !== 'vantage' && name !== 'job') vars[name] = allValue(values);
-        else vars[name] = '.*';
+      for (const name of ['job', 'instance', 'vantage', 'vendor', 'dependency', 'consumer']) {
+        vars[name] = '.+';
       }
     }, 120_000);
 
@@ -216,6 +255,7 @@ scrape_configs:
       await good?.stop();
       await bad?.stop();
       await statusPages?.stop();
+      await hooks?.stop();
       if (prometheus && prometheus.exitCode === null) {
         await new Promise((r) => prometheus?.once('exit', r));
       }
@@ -232,6 +272,7 @@ scrape_configs:
         dependency: ['anthropic-chat', 'flaky', 'openai-chat', 'status-http'],
         consumer: ['phishing-triage', 'siem-copilot'],
         job: ['bellwether'],
+        instance: [`127.0.0.1:${bw.port}`],
       };
       expect(values.sort()).toEqual(expected[q.where.replace('variable ', '')]);
     });
@@ -251,5 +292,94 @@ scrape_configs:
         expect(Number.isNaN(value), `NaN from ${JSON.stringify(r.metric)}`).toBe(false);
       }
     });
+
+    // Bars of the per-step change tile the range: their sum is the counter's increase over
+    // it, whatever the step. Measured against the raw samples Prometheus stored, next to
+    // what the previous queries (increase over $__rate_interval, or over $__interval) add up to.
+    it(
+      "every total equals the counters' increase over the range, at every step",
+      async () => {
+        // A window in which every counter moves: the flaky vendor keeps failing and retrying,
+        // tokens are spent every round, and the health check hangs for a while, so its rounds
+        // (2 × 900 ms) overrun the 1 s interval and it degrades and goes down (notifications).
+        const from = Math.ceil(Date.now() / 1000) + 1;
+        await sleep(4000);
+        good.setFault('health', { hang: 'before-headers' });
+        await sleep(8000);
+        good.setFault('health', null);
+        await sleep(Math.max(8, WINDOW_S - 12) * 1000);
+        const to = Math.floor(Date.now() / 1000) - 1;
+        await sleep(2500); // the last scrapes before `to` are in
+        const rows: string[] = [];
+        const mismatches: string[] = [];
+        const summed = async (expr: string, start: number, end: number, step: number) => {
+          const data = await api('/api/v1/query_range', {
+            query: expr,
+            start: String(start),
+            end: String(end),
+            step: String(step),
+          });
+          return (data.result as { values: [number, string][] }[]).reduce(
+            (sum, r) => sum + r.values.reduce((s2, [, v]) => s2 + Number(v), 0),
+            0,
+          );
+        };
+        for (const step of [1, 2, 5, 15, 20].filter((st) => st * 3 <= WINDOW_S)) {
+          // Grafana aligns start and end down to a multiple of the step.
+          const start = Math.ceil(from / step) * step;
+          const end = Math.floor(to / step) * step;
+          for (const t of totals) {
+            const expr = substitute(t.expr, step);
+            const bars = await summed(expr, start, end, step);
+            // The counters' increase from their raw samples over what the bars cover: (start − step, end].
+            let truth = 0;
+            const counters = parsePromql(forParsing(t.expr)).selectors.filter((s) =>
+              s.metric.endsWith('_total'),
+            );
+            const selector = substitute(counters[0]?.text as string, step);
+            const raw = await query(`${selector}[${end - start + step + 300}s]`, end);
+            for (const series of raw.result as { values: [number, string][] }[]) {
+              truth += increaseFromSamples(series.values, start - step, end);
+            }
+            // What the previous queries gave: increase over $__rate_interval, and tiled over $__interval.
+            const rateInterval = `${Math.max(step + 1, 4)}s`;
+            const overlapping = asIncrease(expr, () => rateInterval);
+            const tiledExpr = asIncrease(expr, (s) => s);
+            expect(overlapping).not.toBe(expr);
+            const old = await summed(overlapping, start, end, step);
+            const tiled = await summed(tiledExpr, start, end, step);
+            rows.push(
+              `| ${t.title} | ${step}s | ${truth} | ${bars} | ${old.toFixed(1)} | ${tiled.toFixed(1)} |`,
+            );
+            if (bars !== truth) {
+              mismatches.push(`${t.file} «${t.title}» at a ${step}s step: ${bars} ≠ ${truth}`);
+            }
+          }
+        }
+        console.info(
+          [
+            `Dashboard totals against the counters, ${to - from} s window (scrape 1 s, probes every 1 s):`,
+            "| panel | step | counters' increase | dashboard total | old: increase[$__rate_interval] | increase[$__interval] |",
+            '|---|---|---|---|---|---|',
+            ...rows,
+          ].join('\n'),
+        );
+        expect(mismatches).toEqual([]);
+        // The window saw every kind of total move, so the equality is not 0 = 0.
+        for (const title of [
+          'Token spend of the probes',
+          'Failed probe checks by error class',
+          'Retries',
+          'Probe overruns',
+          'Notifier outcomes',
+        ]) {
+          expect(
+            rows.some((r) => r.startsWith(`| ${title} |`) && !/\| \d+s \| 0 \|/.test(r)),
+            title,
+          ).toBe(true);
+        }
+      },
+      60_000 + WINDOW_S * 2000,
+    );
   },
 );

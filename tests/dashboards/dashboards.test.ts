@@ -7,7 +7,9 @@ import {
   DASHBOARD_DIR,
   forParsing,
   type Json,
+  LINT_CONFIG,
   loadDashboards,
+  MAGIC_DURATIONS,
   PENDING_METRICS,
   PROMETHEUS_BUILTINS,
   panelsOf,
@@ -15,6 +17,8 @@ import {
   queriesOf,
   recordingRules,
   SCHEMA_VERSION,
+  type Selector,
+  totalPanels,
 } from './support.js';
 
 // Grafana 13.x writes classic dashboard JSON with schemaVersion 42, the last version of the
@@ -63,15 +67,50 @@ describe('dashboard files', () => {
       expect(json.__inputs).toBeUndefined();
     });
 
-    it('has a datasource variable and the vantage, vendor, dependency and consumer variables', () => {
+    it('has the datasource, job and instance variables, then vantage, vendor, dependency and consumer', () => {
+      expect(json.templating.list.map((v: Json) => v.name)).toEqual([
+        'datasource',
+        'job',
+        'instance',
+        'vantage',
+        'vendor',
+        'dependency',
+        'consumer',
+      ]);
       const vars = new Map<string, Json>(json.templating.list.map((v: Json) => [v.name, v]));
-      expect(vars.get('datasource')).toMatchObject({ type: 'datasource', query: 'prometheus' });
-      for (const name of ['vantage', 'vendor', 'dependency', 'consumer']) {
+      // dashboard-linter template-datasource-rule: named datasource, labelled "Data source".
+      expect(vars.get('datasource')).toMatchObject({
+        type: 'datasource',
+        query: 'prometheus',
+        label: 'Data source',
+      });
+      // template-job-rule / template-instance-rule.
+      expect(vars.get('job')).toMatchObject({ label: 'Job' });
+      expect(vars.get('instance')).toMatchObject({ label: 'Instance' });
+      for (const name of ['job', 'instance', 'vantage', 'vendor', 'dependency', 'consumer']) {
         const v = vars.get(name);
-        expect(v, name).toMatchObject({ type: 'query', includeAll: true, multi: true });
+        // At 1,000 dependencies "All" as a regex of every value is kilobytes in every query:
+        // allValue ".+" keeps it short (and is what the linter asks of job and instance).
+        expect(v, name).toMatchObject({
+          type: 'query',
+          datasource: { uid: DS_VAR },
+          includeAll: true,
+          multi: true,
+          allValue: '.+',
+          // template-on-time-change-reload-rule.
+          refresh: 2,
+        });
         expect(v.definition, name).toMatch(/^label_values\(/);
         expect(v.query.query, name).toBe(v.definition);
       }
+      // Every variable below job and instance is narrowed by them.
+      for (const name of ['vantage', 'vendor', 'dependency', 'consumer']) {
+        expect(vars.get(name).definition, name).toContain('job=~"$job", instance=~"$instance"');
+      }
+    });
+
+    it('is read-only (dashboard-linter uneditable-dashboard): change the JSON here instead', () => {
+      expect(json.editable).toBe(false);
     });
 
     it('names no data source by UID: everything goes through the datasource variable', () => {
@@ -264,5 +303,152 @@ describe('provisioning', () => {
       folder: 'Bellwether',
       options: { path: expect.stringMatching(/^\//) },
     });
+  });
+});
+
+/** A panel query as dashboard-linter sees it: the dashboard and panel by title. */
+interface PanelTarget {
+  dashboard: string;
+  panel: string;
+  panelJson: Json;
+  targetIdx: number;
+  expr: string;
+  selectors: Selector[];
+}
+
+const panelTargets: PanelTarget[] = dashboards.flatMap((d) =>
+  panelsOf(d.json).flatMap((p: Json) =>
+    (p.targets ?? []).map((t: Json, i: number) => ({
+      dashboard: d.json.title as string,
+      panel: p.title as string,
+      panelJson: p,
+      targetIdx: i,
+      expr: t.expr as string,
+      selectors: parsePromql(forParsing(t.expr)).selectors,
+    })),
+  ),
+);
+
+// dashboard-linter's .lint: exclusions by rule, each naming dashboard and panel titles.
+const lint = parseYaml(readFileSync(LINT_CONFIG, 'utf8')) as {
+  exclusions: Record<string, { reason: string; entries: { dashboard: string; panel: string }[] }>;
+};
+const usedExclusions = new Set<string>();
+const excluded = (rule: string, t: PanelTarget): boolean => {
+  const entries = lint.exclusions[rule]?.entries ?? [];
+  const i = entries.findIndex((e) => e.dashboard === t.dashboard && e.panel === t.panel);
+  if (i >= 0) usedExclusions.add(`${rule} ${i}`);
+  return i >= 0;
+};
+const where = (t: PanelTarget) => `${t.dashboard} «${t.panel}» #${t.targetIdx}`;
+
+/**
+ * The counter's change over exactly one step: its value now minus its last value one step ago
+ * (last_over_time bridges a failed scrape's staleness marker); where there is none (a new
+ * series) or it went down (a restart), the value itself, the increase from 0. Bars of it
+ * tile the range.
+ */
+const perStep = (selector: string) =>
+  `(${selector} - last_over_time(${selector}[5m] offset $__interval)) >= 0 or ${selector}`;
+
+describe("dashboard-linter's rules (grafana/dashboard-linter lint/rule_*.go)", () => {
+  it.each([
+    ['target-job-rule', 'job'],
+    ['target-instance-rule', 'instance'],
+  ])('%s: every selector has the %s matcher of its variable', (rule, label) => {
+    const missing: string[] = [];
+    for (const t of panelTargets) {
+      if (excluded(rule, t)) continue;
+      for (const s of t.selectors) {
+        const ok = s.matchers.some(
+          (m) => m.name === label && m.op === '=~' && m.value === `$${label}`,
+        );
+        if (!ok) missing.push(`${where(t)}: ${s.text}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('target-rate-interval-rule: rate() and irate() use $__rate_interval', () => {
+    const wrong = panelTargets.flatMap((t) =>
+      t.selectors
+        .filter(
+          (s) =>
+            (s.func === 'rate' || s.func === 'irate') &&
+            s.range !== MAGIC_DURATIONS.__rate_interval,
+        )
+        .map((s) => `${where(t)}: ${s.text}[${s.range}]`),
+    );
+    expect(wrong).toEqual([]);
+  });
+
+  it('target-counter-agg-rule: counters only inside rate, irate or increase, or as a per-step total', () => {
+    const wrong: string[] = [];
+    for (const t of panelTargets) {
+      for (const s of t.selectors) {
+        if (!s.metric.endsWith('_total')) continue;
+        if (s.range !== undefined && ['rate', 'irate', 'increase'].includes(s.func ?? '')) continue;
+        // The exclusion covers exactly the per-step form, nothing else.
+        if (excluded('target-counter-agg-rule', t) && t.expr.includes(perStep(s.text))) continue;
+        wrong.push(`${where(t)}: ${s.text}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('panel-units-rule and panel-title-description-rule hold for every panel', () => {
+    for (const t of panelTargets) {
+      expect(t.panelJson.title, where(t)).toBeTruthy();
+      expect(t.panelJson.description, where(t)).toBeTruthy();
+      expect(t.panelJson.fieldConfig.defaults.unit, where(t)).toMatch(
+        /^(none|short|ops|s|percentunit|bytes|dtdurations)$/,
+      );
+    }
+  });
+
+  it('every exclusion in dashboards/.lint has a reason and still matches a panel', () => {
+    const all = Object.entries(lint.exclusions).flatMap(([rule, e]) => {
+      expect(e.reason.length, rule).toBeGreaterThan(40);
+      return e.entries.map((_, i) => `${rule} ${i}`);
+    });
+    expect(all.filter((k) => !usedExclusions.has(k))).toEqual([]);
+  });
+});
+
+describe('totals over the time range', () => {
+  const totals = totalPanels(dashboards);
+
+  it('found the bar and stat panels that sum', () => {
+    expect(totals.map((t) => `${t.file} ${t.panel.title}`)).toEqual([
+      'bellwether-dependency.json Failed probe checks by error class',
+      'bellwether-dependency.json Retries',
+      'bellwether-dependency.json Token spend of the probes',
+      'bellwether-self.json Overruns (time range)',
+      'bellwether-self.json Probe overruns',
+      'bellwether-self.json Notifier outcomes',
+    ]);
+  });
+
+  it.each(totals)('$file «$panel.title» sums per-step changes that tile the range', ({ panel }) => {
+    // Grafana's Prometheus backend sets the step and $__interval to the same calculated
+    // interval (at least the panel's min interval) and aligns start and end to it; a whole
+    // unit ("1m", not "90s") formats back to exactly the step.
+    expect(panel.interval).toMatch(/^[1-9]\d*[smhd]$/);
+    for (const t of panel.targets) {
+      expect(t.range).toBe(true);
+      expect(t.instant).toBe(false);
+      const counters = parsePromql(forParsing(t.expr)).selectors.filter((s) =>
+        s.metric.endsWith('_total'),
+      );
+      expect(counters.length).toBeGreaterThan(0);
+      for (const s of counters) expect(t.expr).toContain(perStep(s.text));
+    }
+  });
+
+  it('no query adds up increase() over overlapping $__rate_interval windows', () => {
+    const overlapping = queries.filter((q) =>
+      /increase\([^)]*\[\$__rate_interval\]\)/.test(q.expr),
+    );
+    expect(overlapping.map((q) => `${q.file} ${q.where}`)).toEqual([]);
   });
 });

@@ -11,6 +11,8 @@ import { createMetrics } from '../../src/metrics/metrics.js';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const DASHBOARD_DIR = join(ROOT, 'dashboards');
+/** dashboard-linter's configuration: the exceptions to its rules, each with a reason. */
+export const LINT_CONFIG = join(DASHBOARD_DIR, '.lint');
 
 /** The Grafana release whose dashboard schema the JSON targets (see dashboards.test.ts). */
 export const SCHEMA_VERSION = 42;
@@ -41,6 +43,22 @@ export function panelsOf(d: Json): Json[] {
   };
   walk(d.panels);
   return out;
+}
+
+/**
+ * Panels whose figure is a sum over the time range: bar charts with a legend total, stats
+ * that reduce by sum.
+ */
+export function totalPanels(dashboards: DashboardFile[]): { file: string; panel: Json }[] {
+  return dashboards.flatMap((d) =>
+    panelsOf(d.json)
+      .filter(
+        (p) =>
+          (p.type === 'timeseries' && p.options?.legend?.calcs?.includes('sum')) ||
+          (p.type === 'stat' && p.options?.reduceOptions?.calcs?.includes('sum')),
+      )
+      .map((panel) => ({ file: d.file, panel })),
+  );
 }
 
 /** One PromQL expression a dashboard sends, and where it comes from. */
@@ -94,19 +112,54 @@ export function queriesOf({ file, json }: DashboardFile): DashboardQuery[] {
   return out;
 }
 
-/** Grafana's variables replaced by values PromQL accepts, for parsing only. */
+/**
+ * Durations that stand for Grafana's interval variables when parsing, so a check can still
+ * tell which one was written (dashboard-linter's own sample values).
+ */
+export const MAGIC_DURATIONS = {
+  __rate_interval: '8869990787ms',
+  __interval: '4867856611ms',
+  __range: '6069770749ms',
+} as const;
+
+/**
+ * Grafana's variables replaced by values PromQL accepts, for parsing only. As in
+ * dashboard-linter, variables inside quoted strings stay as written (`job=~"$job"`).
+ */
 export function forParsing(expr: string): string {
   return expr
-    .replace(/\$__(rate_interval|interval|range)\b/g, '5m')
-    .replace(/\$__range_(s|ms)\b/g, '300')
-    .replace(/\$\{(\w+)(:[^}]*)?\}|\$(\w+)|\[\[(\w+)\]\]/g, 'x');
+    .split('"')
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : part
+            .replace(/\$__range_(s|ms)\b/g, '300')
+            .replace(
+              /\$(__rate_interval|__interval|__range)\b/g,
+              (_w, name: keyof typeof MAGIC_DURATIONS) => MAGIC_DURATIONS[name],
+            )
+            .replace(/\$\{(\w+)(:[^}]*)?\}|\$(\w+)|\[\[(\w+)\]\]/g, 'x'),
+    )
+    .join('"');
+}
+
+/** A label matcher as written: `job=~"$job"` is {name: job, op: =~, value: $job}. */
+export interface Matcher {
+  name: string;
+  op: string;
+  value: string;
 }
 
 /** A metric selector found in an expression: its name and the labels it matches on. */
 export interface Selector {
   metric: string;
   labels: string[];
+  matchers: Matcher[];
   text: string;
+  /** Range selectors: the range as written (`[5m]` → `5m`). */
+  range?: string;
+  /** The function the selector (or its range) is the direct argument of, if any. */
+  func?: string;
 }
 
 /** Parses PromQL with the Prometheus UI's own grammar; `errors` lists unparsable spans. */
@@ -123,15 +176,34 @@ export function parsePromql(expr: string): { selectors: Selector[]; errors: stri
       const node = ref.node;
       const metric = node.getChild('Identifier');
       const labels: string[] = [];
-      const matchers = node.getChild('LabelMatchers');
-      for (const m of matchers?.getChildren('UnquotedLabelMatcher') ?? []) {
+      const matchers: Matcher[] = [];
+      const matcherList = node.getChild('LabelMatchers');
+      for (const m of matcherList?.getChildren('UnquotedLabelMatcher') ?? []) {
         const name = m.getChild('LabelName');
-        if (name) labels.push(expr.slice(name.from, name.to));
+        const op = m.getChild('MatchOp');
+        const value = m.getChild('StringLiteral');
+        if (!name) continue;
+        labels.push(expr.slice(name.from, name.to));
+        matchers.push({
+          name: expr.slice(name.from, name.to),
+          op: op ? expr.slice(op.from, op.to) : '',
+          value: value ? expr.slice(value.from + 1, value.to - 1) : '',
+        });
       }
+      const matrix = node.parent?.name === 'MatrixSelector' ? node.parent : null;
+      const duration = matrix?.lastChild;
+      const call =
+        (matrix ?? node).parent?.name === 'FunctionCallBody'
+          ? (matrix ?? node).parent?.parent
+          : null;
+      const funcName = call?.getChild('FunctionIdentifier');
       selectors.push({
         metric: metric ? expr.slice(metric.from, metric.to) : '',
         labels,
+        matchers,
         text: expr.slice(ref.from, ref.to),
+        range: duration ? expr.slice(duration.from, duration.to) : undefined,
+        func: funcName ? expr.slice(funcName.from, funcName.to) : undefined,
       });
     },
   });

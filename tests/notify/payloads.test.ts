@@ -75,6 +75,19 @@ const FALLBACK: Alert = {
   generatorUrl: 'https://bellwether.example.com/api/v1/consumers/phishing-triage/route',
 };
 
+// A vendor's error text as it reaches a reason: markup, a bare URL, a channel and mentions
+// (Slack's formatting guide: only &, < and > are control characters; `verbatim` stops
+// automatic linking of URLs, #channels and @mentions).
+const HOSTILE: Alert = {
+  ...DOWN,
+  summary: 'openai-chat (openai) is down, seen from eu-west-1: server_error <!channel> & co',
+  reasons: [
+    'completion check: server_error: HTTP 500: <https://evil.example/login|Sign in again> <@U024BE7LH> <!here> see https://evil.example #general @channel',
+  ],
+  errorClass: 'server_error',
+  model: 'gpt-4o-mini<!everyone>',
+};
+
 const WEBHOOK = { url: 'https://hooks.example.com/in/T0K3N', secret: 'whsec-test-secret' };
 const SLACK = { webhookUrl: 'https://hooks.slack.com/services/T000/B000/XXXX' };
 const PD = { routingKey: 'R0UTINGKEY0123456789abcdef012345' };
@@ -238,18 +251,19 @@ const cases: Case[] = [
             text: {
               type: 'mrkdwn',
               text: `*openai-chat (openai) is down, seen from eu-west-1: timeout*\n• ${REASON}`,
+              verbatim: true,
             },
           },
           {
             type: 'section',
             fields: [
-              { type: 'mrkdwn', text: '*Severity*\ncritical (P2)' },
-              { type: 'mrkdwn', text: '*Vantage*\neu-west-1' },
-              { type: 'mrkdwn', text: '*Dependency*\nopenai-chat' },
-              { type: 'mrkdwn', text: '*Vendor*\nopenai' },
-              { type: 'mrkdwn', text: '*Model*\ngpt-4o-mini' },
-              { type: 'mrkdwn', text: '*Team*\nsecops' },
-              { type: 'mrkdwn', text: '*Error class*\ntimeout' },
+              { type: 'mrkdwn', text: '*Severity*\ncritical (P2)', verbatim: true },
+              { type: 'mrkdwn', text: '*Vantage*\neu-west-1', verbatim: true },
+              { type: 'mrkdwn', text: '*Dependency*\nopenai-chat', verbatim: true },
+              { type: 'mrkdwn', text: '*Vendor*\nopenai', verbatim: true },
+              { type: 'mrkdwn', text: '*Model*\ngpt-4o-mini', verbatim: true },
+              { type: 'mrkdwn', text: '*Team*\nsecops', verbatim: true },
+              { type: 'mrkdwn', text: '*Error class*\ntimeout', verbatim: true },
             ],
           },
           {
@@ -258,6 +272,7 @@ const cases: Case[] = [
               {
                 type: 'mrkdwn',
                 text: `Firing since 2025-06-01T12:00:00.000Z · <${RUNBOOK}#bellwetherdependencydown|Runbook> · \`bellwether/eu-west-1/openai-chat/dependency_down\``,
+                verbatim: true,
               },
             ],
           },
@@ -287,17 +302,18 @@ const cases: Case[] = [
             text: {
               type: 'mrkdwn',
               text: '*openai-chat (openai) is up again, seen from eu-west-1*',
+              verbatim: true,
             },
           },
           {
             type: 'section',
             fields: [
-              { type: 'mrkdwn', text: '*Severity*\ncritical (P2)' },
-              { type: 'mrkdwn', text: '*Vantage*\neu-west-1' },
-              { type: 'mrkdwn', text: '*Dependency*\nopenai-chat' },
-              { type: 'mrkdwn', text: '*Vendor*\nopenai' },
-              { type: 'mrkdwn', text: '*Model*\ngpt-4o-mini' },
-              { type: 'mrkdwn', text: '*Team*\nsecops' },
+              { type: 'mrkdwn', text: '*Severity*\ncritical (P2)', verbatim: true },
+              { type: 'mrkdwn', text: '*Vantage*\neu-west-1', verbatim: true },
+              { type: 'mrkdwn', text: '*Dependency*\nopenai-chat', verbatim: true },
+              { type: 'mrkdwn', text: '*Vendor*\nopenai', verbatim: true },
+              { type: 'mrkdwn', text: '*Model*\ngpt-4o-mini', verbatim: true },
+              { type: 'mrkdwn', text: '*Team*\nsecops', verbatim: true },
             ],
           },
           {
@@ -306,6 +322,7 @@ const cases: Case[] = [
               {
                 type: 'mrkdwn',
                 text: `Fired 2025-06-01T12:00:00.000Z, resolved 2025-06-01T12:05:00.000Z · <${RUNBOOK}#bellwetherdependencydown|Runbook> · \`bellwether/eu-west-1/openai-chat/dependency_down\``,
+                verbatim: true,
               },
             ],
           },
@@ -335,16 +352,17 @@ const cases: Case[] = [
             text: {
               type: 'mrkdwn',
               text: '*phishing-triage is running on fallback anthropic-chat, seen from eu-west-1*\n• running on fallback anthropic-chat (healthy) because openai-chat is down &lt;!channel&gt;',
+              verbatim: true,
             },
           },
           {
             type: 'section',
             fields: [
-              { type: 'mrkdwn', text: '*Severity*\nwarning (P3)' },
-              { type: 'mrkdwn', text: '*Vantage*\neu-west-1' },
-              { type: 'mrkdwn', text: '*Consumer*\nphishing-triage' },
-              { type: 'mrkdwn', text: '*Team*\nsecops' },
-              { type: 'mrkdwn', text: '*Route*\nanthropic-chat' },
+              { type: 'mrkdwn', text: '*Severity*\nwarning (P3)', verbatim: true },
+              { type: 'mrkdwn', text: '*Vantage*\neu-west-1', verbatim: true },
+              { type: 'mrkdwn', text: '*Consumer*\nphishing-triage', verbatim: true },
+              { type: 'mrkdwn', text: '*Team*\nsecops', verbatim: true },
+              { type: 'mrkdwn', text: '*Route*\nanthropic-chat', verbatim: true },
             ],
           },
           {
@@ -353,6 +371,58 @@ const cases: Case[] = [
               {
                 type: 'mrkdwn',
                 text: `Firing since 2025-06-01T12:00:00.000Z · <${RUNBOOK}#bellwetherconsumeronfallback|Runbook> · \`bellwether/eu-west-1/phishing-triage/consumer_fallback\``,
+                verbatim: true,
+              },
+            ],
+          },
+        ],
+      },
+    },
+  ],
+  [
+    'slack: vendor text forms no link or mention',
+    () => buildSlackRequest(HOSTILE, SLACK, ctx),
+    {
+      url: 'https://hooks.slack.com/services/T000/B000/XXXX',
+      headers: { 'Content-Type': 'application/json' },
+      body: {
+        text: ':red_circle: [CRITICAL] openai-chat (openai) is down, seen from eu-west-1: server_error &lt;!channel&gt; &amp; co',
+        blocks: [
+          {
+            type: 'header',
+            text: {
+              type: 'plain_text',
+              text: ':red_circle: BellwetherDependencyDown',
+              emoji: true,
+            },
+          },
+          {
+            type: 'section',
+            text: {
+              type: 'mrkdwn',
+              text: '*openai-chat (openai) is down, seen from eu-west-1: server_error &lt;!channel&gt; &amp; co*\n• completion check: server_error: HTTP 500: &lt;https://evil.example/login|Sign in again&gt; &lt;@U024BE7LH&gt; &lt;!here&gt; see https://evil.example #general @channel',
+              verbatim: true,
+            },
+          },
+          {
+            type: 'section',
+            fields: [
+              { type: 'mrkdwn', text: '*Severity*\ncritical (P2)', verbatim: true },
+              { type: 'mrkdwn', text: '*Vantage*\neu-west-1', verbatim: true },
+              { type: 'mrkdwn', text: '*Dependency*\nopenai-chat', verbatim: true },
+              { type: 'mrkdwn', text: '*Vendor*\nopenai', verbatim: true },
+              { type: 'mrkdwn', text: '*Model*\ngpt-4o-mini&lt;!everyone&gt;', verbatim: true },
+              { type: 'mrkdwn', text: '*Team*\nsecops', verbatim: true },
+              { type: 'mrkdwn', text: '*Error class*\nserver_error', verbatim: true },
+            ],
+          },
+          {
+            type: 'context',
+            elements: [
+              {
+                type: 'mrkdwn',
+                text: `Firing since 2025-06-01T12:00:00.000Z · <${RUNBOOK}#bellwetherdependencydown|Runbook> · \`bellwether/eu-west-1/openai-chat/dependency_down\``,
+                verbatim: true,
               },
             ],
           },
@@ -697,6 +767,26 @@ describe('payload builders', () => {
     const value = read() as string;
     expect(value.length).toBe(max);
     expect(value.endsWith('…')).toBe(true);
+  });
+
+  it.each([
+    ['fallback text', (a: Alert) => JSON.parse(buildSlackRequest(a, SLACK, ctx).body).text, 3000],
+    [
+      'a field',
+      (a: Alert) => JSON.parse(buildSlackRequest(a, SLACK, ctx).body).blocks[2].fields[1].text,
+      2000,
+    ],
+  ])('slack %s is cut after escaping, never inside an entity', (_name, read, max) => {
+    const alert = {
+      ...DOWN,
+      summary: `${'s'.repeat(2990)}${'<&>'.repeat(20)}`,
+      vantage: `${'v'.repeat(1985)}&&&&&&&&`,
+    };
+    const value = read(alert) as string;
+    expect(value.length).toBeLessThanOrEqual(max);
+    expect(value.endsWith('…')).toBe(true);
+    expect(value).not.toMatch(/&(?:a|am|amp|l|lt|g|gt)?…$/);
+    expect(value.replace(/&(?:amp|lt|gt);/g, '')).not.toMatch(/[&<>]/);
   });
 
   it.each([

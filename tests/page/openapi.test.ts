@@ -1,3 +1,4 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import {
@@ -7,6 +8,8 @@ import {
   DependencyListSchema,
   DependencySchema,
   HistorySchema,
+  OPENAPI_EXAMPLES,
+  openApiDocument,
   RouteSchema,
   StatusSchema,
 } from '../../src/http/openapi.js';
@@ -16,6 +19,7 @@ import type {
   historyEntry,
   statusView,
 } from '../../src/http/views.js';
+import { createTestApp } from '../support/app-harness.js';
 import { answers, type Harness, startHarness, vendorStatus } from './harness.js';
 
 // Compile-time: the schemas name exactly the fields the view builders produce.
@@ -187,6 +191,148 @@ describe('GET /api/v1/openapi.json', () => {
     expect(served.length).toBeGreaterThanOrEqual(7);
     for (const p of served) {
       expect(Object.keys(doc.paths), `${p} is served but not in src/http/openapi.ts`).toContain(p);
+    }
+  });
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: walking a JSON document
+type Doc = any;
+
+/** Every operation of the document with its path and method. */
+const operations = (doc: Doc): { path: string; method: string; op: Doc }[] =>
+  Object.entries(doc.paths as Record<string, Record<string, Doc>>).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, op]) => ({ path, method, op })),
+  );
+
+const SCHEMAS_BY_NAME: Record<string, z.ZodType> = {
+  Status: StatusSchema,
+  DependencyList: DependencyListSchema,
+  Dependency: DependencySchema,
+  History: HistorySchema,
+  ConsumerList: ConsumerListSchema,
+  Consumer: ConsumerSchema,
+  Route: RouteSchema,
+  Error: ApiErrorSchema,
+};
+
+describe('the OpenAPI document itself', () => {
+  const doc: Doc = openApiDocument();
+
+  it('is valid OpenAPI 3.1 (@seriousme/openapi-schema-validator)', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(doc);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+  });
+
+  it('fails that validator on a broken document (the check can fail)', async () => {
+    const broken = structuredClone(doc);
+    broken.paths['/api/v1/status'].get.responses[200].content['application/json'].schema = 42;
+    expect((await new Validator().validate(broken)).valid).toBe(false);
+  });
+
+  it('declares bearer and basic security as src/http/access.ts accepts them, and the reload token', () => {
+    expect(doc.components.securitySchemes).toEqual({
+      bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      basicAuth: expect.objectContaining({ type: 'http', scheme: 'basic' }),
+      reloadToken: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    });
+    // Open by default ({}), or either scheme once credentials are configured.
+    expect(doc.security).toEqual([{}, { bearerAuth: [] }, { basicAuth: [] }]);
+    expect(doc.paths['/-/reload'].post.security).toEqual([{ reloadToken: [] }]);
+  });
+
+  it('gives every operation a 401, and the reload its 403', () => {
+    for (const { path, method, op } of operations(doc)) {
+      expect(op.responses[401], `${method} ${path}`).toBeDefined();
+    }
+    expect(doc.paths['/-/reload'].post.responses[403]).toBeDefined();
+  });
+
+  it('has an example for every JSON response and every parameter', () => {
+    let examples = 0;
+    for (const { path, method, op } of operations(doc)) {
+      for (const [status, response] of Object.entries(op.responses as Record<string, Doc>)) {
+        const media = response.content?.['application/json'];
+        expect(media?.example, `${method} ${path} ${status}`).toBeDefined();
+        examples++;
+      }
+      for (const p of op.parameters ?? []) expect(p.example, `${path} ${p.name}`).toBeDefined();
+    }
+    expect(examples).toBeGreaterThanOrEqual(20);
+  });
+
+  it('has examples that its own schemas accept, field for field', () => {
+    for (const { path, method, op } of operations(doc)) {
+      for (const [status, response] of Object.entries(op.responses as Record<string, Doc>)) {
+        const media = response.content?.['application/json'];
+        const name = String(media?.schema?.$ref ?? '').replace('#/components/schemas/', '');
+        const schema = SCHEMAS_BY_NAME[name];
+        if (!schema) continue; // /-/reload's inline schemas
+        const parsed = schema.safeParse(media.example);
+        expect(parsed.error?.issues ?? [], `${method} ${path} ${status}`).toEqual([]);
+        expect(parsed.data, `${method} ${path} ${status}: undocumented fields`).toEqual(
+          media.example,
+        );
+      }
+    }
+    expect(Object.keys(OPENAPI_EXAMPLES).sort()).toEqual(
+      Object.keys(SCHEMAS_BY_NAME)
+        .filter((n) => n !== 'Error')
+        .sort(),
+    );
+  });
+});
+
+describe('documented errors are the ones the app sends', () => {
+  const doc: Doc = openApiDocument();
+  const example = (path: string, method: string, status: number) =>
+    doc.paths[path][method].responses[status].content['application/json'].example;
+
+  it.each([
+    ['/api/v1/status', '/api/v1/status', 'get'],
+    ['/api/v1/dependencies/{id}', '/api/v1/dependencies/primary', 'get'],
+    ['/-/reload', '/-/reload', 'post'],
+  ])('401 on %s without credentials, with a challenge', async (documented, path, method) => {
+    const h = createTestApp({
+      access: { tokens: ['tok-1'] },
+      reload: async () => ({ ok: true, dependencies: 2, restartNeeded: [] }),
+      reloadToken: 'reload-tok',
+    });
+    try {
+      const res = await h.app.request(path, { method: method.toUpperCase() });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(await res.json()).toEqual(example(documented, method, 401));
+    } finally {
+      h.close();
+    }
+  });
+
+  it('403 on POST /-/reload when reload over HTTP is off', async () => {
+    const h = createTestApp();
+    try {
+      const res = await h.app.request('/-/reload', { method: 'POST' });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual(example('/-/reload', 'post', 403));
+    } finally {
+      h.close();
+    }
+  });
+
+  it.each([
+    ['/api/v1/dependencies/{id}', '/api/v1/dependencies/nope', 404],
+    ['/api/v1/consumers/{id}/route', '/api/v1/consumers/nope/route', 404],
+    ['/api/v1/dependencies/{id}/history', '/api/v1/dependencies/primary/history?limit=0', 400],
+  ])('%s answers %s with the documented %i', async (documented, path, status) => {
+    const h = createTestApp();
+    try {
+      const res = await h.app.request(path);
+      expect(res.status).toBe(status);
+      expect(await res.json()).toEqual(example(documented, 'get', status));
+    } finally {
+      h.close();
     }
   });
 });
