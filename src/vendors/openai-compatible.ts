@@ -1,9 +1,12 @@
 import type { DependencyConfig } from '../config/types.js';
 import { LLM_CHECKS } from '../probes/llm-probe.js';
-import { createOpenAIProtocolProbe } from '../probes/openai-protocol.js';
+import {
+  createOpenAIProtocolCanary,
+  createOpenAIProtocolProbe,
+} from '../probes/openai-protocol.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { Probe } from '../probes/types.js';
-import type { VendorModule } from './types.js';
+import type { CanaryAdapter, VendorModule } from './types.js';
 
 /**
  * Probe for servers that speak the OpenAI chat-completions protocol: Groq, Mistral,
@@ -28,4 +31,14 @@ export const openaiCompatible = {
   llm: true,
   checks: LLM_CHECKS,
   createProbe: createOpenAICompatibleProbe,
+  canary: openAICompatibleCanary(),
 } as const satisfies VendorModule;
+
+/**
+ * Canaries on compatible servers: the budget in `max_tokens`, as for the probe, and no
+ * `seed`: not every server takes it (Mistral names it `random_seed`), and one that rejects
+ * an unknown field would fail every canary.
+ */
+function openAICompatibleCanary(): CanaryAdapter {
+  return createOpenAIProtocolCanary({ tokenParam: () => 'max_tokens', seed: () => false });
+}
