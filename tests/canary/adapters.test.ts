@@ -545,6 +545,14 @@ describe.each(VENDORS)('$vendor canaries', (v) => {
     expect(r.outcome).toBe('auth');
     expectNoSecret(r, v.key);
   });
+  it('transport: a 2xx JSON body where a stream was asked for is bad_response', async () => {
+    fake.setFault('completion', { body: '{"id": "not-a-stream"}' });
+    const r = await run(v, fake, VERDICT);
+    expect(r).toMatchObject({
+      outcome: 'bad_response',
+      message: 'expected an event stream, got application/json',
+    });
+  });
 });
 
 describe('bedrock canaries signed with SigV4', () => {
@@ -578,6 +586,175 @@ describe('bedrock canaries signed with SigV4', () => {
         },
       });
       expect(bad.outcome).toBe('auth');
+    } finally {
+      await fake.stop();
+    }
+  });
+});
+
+// A verbatim SSE body through the fake: shapes the scripts above do not cover.
+const sse = (events: Array<[event: string | undefined, data: unknown]>): string =>
+  events
+    .map(
+      ([event, data]) =>
+        `${event === undefined ? '' : `event: ${event}\n`}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`,
+    )
+    .join('');
+const SSE = { 'content-type': 'text/event-stream' };
+
+describe('stream shapes beyond the scripts', () => {
+  const byVendor = (id: string) => VENDORS.find((c) => c.vendor === id) as VendorCase;
+  let fakes: CanaryFake[] = [];
+  const started = async (id: string) => {
+    const v = byVendor(id);
+    const fake = await v.start(v.key);
+    fakes.push(fake);
+    return { v, fake };
+  };
+  afterAll(async () => {
+    await Promise.all(fakes.map((f) => f.stop()));
+    fakes = [];
+  });
+
+  it('openai: parallel tool calls with interleaved fragments are assembled by index', async () => {
+    const { v, fake } = await started('openai');
+    const delta = (d: unknown, finish: string | null = null) =>
+      [
+        undefined,
+        {
+          id: 'c',
+          object: 'chat.completion.chunk',
+          choices: [{ index: 0, delta: d, finish_reason: finish }],
+        },
+      ] as [undefined, unknown];
+    const call = (index: number, f: Record<string, unknown>, id?: string) =>
+      delta({ tool_calls: [{ index, ...(id ? { id, type: 'function' } : {}), function: f }] });
+    fake.setFault('completion', {
+      headers: SSE,
+      body: sse([
+        call(0, { name: 'lookup_hash', arguments: '' }, 'call_a'),
+        call(1, { name: 'block_ip', arguments: '' }, 'call_b'),
+        call(0, { arguments: '{"sha256": "e3' }),
+        call(1, { arguments: '{"ip": "192.0' }),
+        call(0, { arguments: 'b0"}' }),
+        call(1, { arguments: '.2.1"}' }),
+        delta({}, 'tool_calls'),
+        [undefined, '[DONE]'],
+      ]),
+    });
+    const r = await run(v, fake, BLOCK_IP);
+    expect(r.outcome, r.reason).toBe('pass');
+    expect(r.answerExcerpt).toBe('lookup_hash({"sha256": "e3b0"}) block_ip({"ip": "192.0.2.1"})');
+  });
+
+  it('openai: a stream past the 4 MiB bound is bad_response, not read on', async () => {
+    const { v, fake } = await started('openai');
+    const chunk = sse([
+      [undefined, { choices: [{ index: 0, delta: { content: 'A'.repeat(8000) } }] }],
+    ]);
+    fake.setFault('completion', { headers: SSE, body: chunk.repeat(600) });
+    const r = await run(v, fake, VERDICT);
+    expect(r).toMatchObject({ outcome: 'bad_response' });
+    expect(r.message).toMatch(/larger than 4194304 bytes/);
+  });
+
+  it('anthropic: a tool_use block whose input came whole (no input_json_delta) still counts', async () => {
+    const { v, fake } = await started('anthropic');
+    fake.setFault('completion', {
+      headers: SSE,
+      body: sse([
+        [
+          'message_start',
+          { type: 'message_start', message: { usage: { input_tokens: 9, output_tokens: 1 } } },
+        ],
+        [
+          'content_block_start',
+          {
+            type: 'content_block_start',
+            index: 1,
+            content_block: {
+              type: 'tool_use',
+              id: 'toolu_x',
+              name: 'block_ip',
+              input: { ip: '192.0.2.1' },
+            },
+          },
+        ],
+        ['content_block_stop', { type: 'content_block_stop', index: 1 }],
+        [
+          'message_delta',
+          {
+            type: 'message_delta',
+            delta: { stop_reason: 'tool_use' },
+            usage: { output_tokens: 7 },
+          },
+        ],
+        ['message_stop', { type: 'message_stop' }],
+      ]),
+    });
+    const r = await run(v, fake, BLOCK_IP);
+    expect(r).toMatchObject({ outcome: 'pass', tokens: { input: 9, output: 7 } });
+  });
+
+  it('gemini: thought parts are not the answer', async () => {
+    const { v, fake } = await started('gemini');
+    fake.setFault('completion', {
+      headers: SSE,
+      body: sse([
+        [
+          undefined,
+          { candidates: [{ content: { parts: [{ text: 'BENIGN? no…', thought: true }] } }] },
+        ],
+        [
+          undefined,
+          { candidates: [{ content: { parts: [{ text: 'PHISHING' }] }, finishReason: 'STOP' }] },
+        ],
+      ]),
+    });
+    const r = await run(v, fake, VERDICT);
+    expect(r).toMatchObject({ outcome: 'pass', answerExcerpt: 'PHISHING' });
+  });
+
+  it('cohere: the tool plan is not answer text, and finish_reason TIMEOUT is a timeout', async () => {
+    const { v, fake } = await started('cohere');
+    fake.setFault('completion', {
+      headers: SSE,
+      body: sse([
+        ['message-start', { type: 'message-start', id: 'x' }],
+        [
+          'tool-plan-delta',
+          { type: 'tool-plan-delta', delta: { message: { tool_plan: 'thinking' } } },
+        ],
+        ['message-end', { type: 'message-end', delta: { finish_reason: 'TIMEOUT' } }],
+      ]),
+    });
+    const r = await run(v, fake, VERDICT);
+    expect(r).toMatchObject({
+      outcome: 'timeout',
+      message: 'stream ended with finish_reason TIMEOUT',
+    });
+  });
+});
+
+describe('azure-openai dated api-versions', () => {
+  it.each([
+    ['2023-05-15', 'max_tokens', false],
+    ['2024-06-01', 'max_tokens', true],
+    ['2024-10-21', 'max_completion_tokens', true],
+  ] as const)('api-version %s: budget in %s, seed sent: %s', async (apiVersion, param, seed) => {
+    const v = VENDORS.find((c) => c.vendor === 'azure-openai') as VendorCase;
+    const fake = await v.start(v.key);
+    try {
+      fake.answer(text('PHISHING'));
+      const r = await run(v, fake, VERDICT, { dep: { options: { apiVersion } } });
+      expect(r.outcome, r.message).toBe('pass');
+      expect(fake.requests[0]?.path).toBe(
+        `/openai/deployments/soc-gpt4o/chat/completions?api-version=${apiVersion}`,
+      );
+      const body = fake.lastBody() ?? {};
+      expect(body[param]).toBe(VERDICT.maxTokens);
+      expect(Object.keys(body).filter((k) => k.startsWith('max_'))).toEqual([param]);
+      expect(body.seed).toBe(seed ? CANARY_SEED : undefined);
     } finally {
       await fake.stop();
     }
