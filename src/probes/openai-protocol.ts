@@ -1,16 +1,33 @@
+import type { CanarySpec } from '../canary/types.js';
 import type { DependencyConfig } from '../config/types.js';
 
+import type { CanaryAdapter } from '../vendors/types.js';
+import {
+  type AnswerBuilder,
+  CANARY_SEED,
+  chatMessages,
+  functionTools,
+  readCanaryStream,
+} from './canary-stream.js';
 import {
   type Classification,
   classifyStreamError,
   failed,
+  MAX_STREAM_BYTES,
   unsupportedCheck,
   type VendorRules,
 } from './classify.js';
-import { fetchBody, isResult, streamedCompletion } from './exchange.js';
+import {
+  eventObject,
+  fetchBody,
+  isClassification,
+  isResult,
+  streamedCompletion,
+} from './exchange.js';
 import { isRecord } from './json.js';
 import { LLM_CHECKS as SUPPORTED } from './llm-probe.js';
 import type { Scrubber } from './scrub.js';
+import { readSse } from './sse.js';
 
 import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
 
@@ -179,5 +196,115 @@ export function createOpenAIProtocolProbe(o: OpenAIProtocolOptions): Probe {
       if (check === 'completion') return runOpenAICompletionCheck(o, ctx);
       return Promise.resolve(unsupportedCheck(check, o.vendor));
     },
+  };
+}
+
+// ---- Security canaries over the chat-completions protocol -------------------------------
+
+/** What differs between OpenAI-protocol servers when they answer a canary. */
+export interface OpenAIProtocolCanaryOptions {
+  /** The parameter that carries the canary's output budget for this dependency. */
+  tokenParam: (dep: DependencyConfig) => 'max_completion_tokens' | 'max_tokens';
+  /** Whether the server takes `seed` (OpenAI, Azure since api-version 2023-12-01-preview). */
+  seed: (dep: DependencyConfig) => boolean;
+  /** The chat-completions URL; default `{baseUrl}/chat/completions`. */
+  completionUrl?: (dep: DependencyConfig) => string;
+  /** How the key is sent; default `Authorization: Bearer KEY`. */
+  authHeaders?: (dep: DependencyConfig) => Record<string, string>;
+  /** A safety refusal sent as an HTTP error (Azure's 400 `content_filter`). */
+  refusalInError?: (status: number, body: string | undefined) => string | undefined;
+}
+
+function canaryPayload(
+  o: OpenAIProtocolCanaryOptions,
+  dep: DependencyConfig,
+  canary: CanarySpec,
+): Record<string, unknown> {
+  const tools = functionTools(canary);
+  return {
+    model: dep.model,
+    messages: chatMessages(canary),
+    stream: true,
+    stream_options: { include_usage: true },
+    temperature: 0,
+    ...(o.seed(dep) ? { seed: CANARY_SEED } : {}),
+    [o.tokenParam(dep)]: canary.maxTokens,
+    ...(tools === undefined ? {} : { tools }),
+  };
+}
+
+/**
+ * Reads one chat-completions chunk into the answer (openai/openai-node
+ * src/resources/chat/completions/completions.ts, `ChatCompletionChunk`): `delta.content`
+ * text; `delta.refusal`, the refusal message the model sent instead of content;
+ * `delta.tool_calls[]`, whose `index` keys a call whose `id` and `function.name` come first
+ * and whose `function.arguments` arrive in fragments; `finish_reason` `content_filter`
+ * ("content was omitted due to a flag from our content filters"; Azure's streamed filter,
+ * MicrosoftDocs/azure-ai-docs articles/ai-services/openai/concepts/content-filter.md); the
+ * last chunk's `usage`. Azure's `prompt_filter_results` chunk (`choices: []`) adds nothing.
+ */
+function readCanaryChunk(chunk: Record<string, unknown>, answer: AnswerBuilder): void {
+  answer.tokens = usageOf(chunk) ?? answer.tokens;
+  const choice: unknown = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
+  if (!isRecord(choice)) return;
+  const delta = choice.delta;
+  if (isRecord(delta)) {
+    if (typeof delta.content === 'string') answer.addText(delta.content);
+    if (typeof delta.refusal === 'string') answer.addRefusalText(delta.refusal);
+    if (Array.isArray(delta.tool_calls)) {
+      for (const call of delta.tool_calls) {
+        if (!isRecord(call)) continue;
+        const key = typeof call.index === 'number' ? call.index : 0;
+        const fn = isRecord(call.function) ? call.function : {};
+        if (typeof fn.name === 'string' || call.id !== undefined) {
+          answer.startToolCall(key, typeof fn.name === 'string' ? fn.name : undefined);
+        }
+        if (typeof fn.arguments === 'string') answer.addToolArguments(key, fn.arguments);
+      }
+    }
+  }
+  if (choice.finish_reason === 'content_filter') answer.refusal = 'content_filter';
+}
+
+/**
+ * A canary adapter for a server speaking OpenAI's chat-completions protocol: the prompt as
+ * the user message, `system` as a system message, temperature 0, `seed` where taken, the
+ * budget in `tokenParam`, tools as `tools: [{type: "function", function: {name,
+ * description, parameters}}]`, read from the SSE stream up to `data: [DONE]`.
+ */
+export function createOpenAIProtocolCanary(o: OpenAIProtocolCanaryOptions): CanaryAdapter {
+  return {
+    request(dep, canary) {
+      return {
+        method: 'POST',
+        url: o.completionUrl?.(dep) ?? joinUrl(dep.baseUrl, '/chat/completions'),
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          ...(o.authHeaders ?? bearerHeaders)(dep),
+        },
+        body: JSON.stringify(canaryPayload(o, dep, canary)),
+      };
+    },
+    read(res, ctx, scrub) {
+      return readCanaryStream(res, ctx, scrub, '[DONE]', async (answer) => {
+        for await (const ev of readSse(res.body, { maxBytes: MAX_STREAM_BYTES })) {
+          if (answer.done) continue;
+          if (ev.data.trim() === '[DONE]') {
+            answer.done = true;
+            continue;
+          }
+          const chunk = eventObject(ev.data);
+          if (isClassification(chunk)) return chunk;
+          if (chunk.error !== undefined && chunk.error !== null) {
+            return classifyStreamError(chunk.error, scrub);
+          }
+          if (chunk.object === 'error') return classifyStreamError(chunk, scrub);
+          readCanaryChunk(chunk, answer);
+        }
+        return undefined;
+      });
+    },
+    ...(o.refusalInError ? { refusalInError: o.refusalInError } : {}),
   };
 }

@@ -1,4 +1,6 @@
+import type { CanarySpec } from '../canary/types.js';
 import type { DependencyConfig } from '../config/types.js';
+import { type AnswerBuilder, readCanaryStream } from '../probes/canary-stream.js';
 import {
   type Classification,
   classifyHttp,
@@ -8,20 +10,27 @@ import {
   httpFailure,
   type KeyedDependency,
   MAX_JSON_BODY_BYTES,
+  MAX_STREAM_BYTES,
   readErrorBody,
   responseFacts,
   unsupportedCheck,
   type VendorRules,
 } from '../probes/classify.js';
-import { type StreamStep, streamedCompletion } from '../probes/exchange.js';
+import {
+  eventObject,
+  isClassification,
+  type StreamStep,
+  streamedCompletion,
+} from '../probes/exchange.js';
 import { isRecord, num } from '../probes/json.js';
 import { LLM_CHECKS as SUPPORTED } from '../probes/llm-probe.js';
 import { parseModelIds } from '../probes/openai-protocol.js';
 import type { Scrubber } from '../probes/scrub.js';
+import { readSse } from '../probes/sse.js';
 
 import type { CheckName, CheckResult, Probe, ProbeContext } from '../probes/types.js';
 import type { HttpResponse } from '../transport/http-client.js';
-import type { VendorModule } from './types.js';
+import type { CanaryAdapter, VendorModule } from './types.js';
 
 const ANTHROPIC_VERSION = '2023-06-01';
 
@@ -230,4 +239,112 @@ export const anthropic = {
   checks: SUPPORTED,
   defaultBaseUrl: 'https://api.anthropic.com',
   createProbe: createAnthropicProbe,
+  canary: { request: anthropicCanaryRequest, read: readAnthropicCanary },
 } as const satisfies VendorModule;
+
+// ---- Security canaries ---------------------------------------------------------------------
+
+/**
+ * One streamed `POST /v1/messages` (anthropics/anthropic-sdk-typescript
+ * src/resources/messages/messages.ts, `MessageCreateParams`): `system` is the top-level
+ * field, `max_tokens` the budget, temperature 0 (the Messages API has no seed), tools as
+ * `{name, description, input_schema}`.
+ */
+function anthropicCanaryRequest(dep: DependencyConfig, canary: CanarySpec) {
+  const tools = canary.tools?.map((t) => ({
+    name: t.name,
+    ...(t.description === undefined ? {} : { description: t.description }),
+    input_schema: t.parameters,
+  }));
+  const payload = {
+    model: dep.model,
+    max_tokens: canary.maxTokens,
+    ...(canary.system === undefined ? {} : { system: canary.system }),
+    messages: [{ role: 'user', content: canary.prompt }],
+    temperature: 0,
+    stream: true,
+    ...(tools === undefined || tools.length === 0 ? {} : { tools }),
+  };
+  return {
+    method: 'POST' as const,
+    url: `${apiRoot(dep.baseUrl)}/v1/messages`,
+    headers: { ...headers(dep, 'text/event-stream'), 'content-type': 'application/json' },
+    body: JSON.stringify(payload),
+  };
+}
+
+/**
+ * One Messages stream event into the answer (same SDK file: `RawMessageStreamEvent`):
+ * `content_block_start` opens a block at `index`, a `tool_use` one with its `name` (and an
+ * `input` that is whole only when no `input_json_delta` follows); `content_block_delta`
+ * carries `text_delta.text` or `input_json_delta.partial_json`, the tool input in
+ * fragments; `message_delta.delta.stop_reason` `refusal` (`StopReason`: the streaming
+ * classifiers stopped the answer); usage in `message_start` and (cumulative) `message_delta`.
+ */
+function readAnthropicEvent(
+  type: string | undefined,
+  data: Record<string, unknown>,
+  answer: AnswerBuilder,
+  wholeInputs: Map<number, unknown>,
+): void {
+  const index = typeof data.index === 'number' ? data.index : 0;
+  if (type === 'message_start') {
+    const usage = isRecord(data.message) ? data.message.usage : undefined;
+    if (isRecord(usage)) {
+      answer.tokens = {
+        input: num(usage.input_tokens) ?? 0,
+        output: num(usage.output_tokens) ?? 0,
+      };
+    }
+  } else if (type === 'content_block_start' && isRecord(data.content_block)) {
+    const block = data.content_block;
+    if (block.type === 'tool_use') {
+      answer.startToolCall(index, typeof block.name === 'string' ? block.name : undefined);
+      wholeInputs.set(index, block.input);
+    } else if (block.type === 'text' && typeof block.text === 'string') {
+      answer.addText(block.text);
+    }
+  } else if (type === 'content_block_delta' && isRecord(data.delta)) {
+    const delta = data.delta;
+    if (delta.type === 'text_delta' && typeof delta.text === 'string') answer.addText(delta.text);
+    if (delta.type === 'input_json_delta' && typeof delta.partial_json === 'string') {
+      answer.addToolArguments(index, delta.partial_json);
+    }
+  } else if (type === 'content_block_stop' && wholeInputs.has(index)) {
+    if (!answer.hasArguments(index)) {
+      const input = wholeInputs.get(index);
+      answer.addToolArguments(index, input === undefined ? '{}' : JSON.stringify(input));
+    }
+    wholeInputs.delete(index);
+  } else if (type === 'message_delta') {
+    if (isRecord(data.delta) && data.delta.stop_reason === 'refusal') {
+      answer.refusal = 'stop_reason=refusal';
+    }
+    if (isRecord(data.usage)) {
+      answer.tokens = {
+        input: num(data.usage.input_tokens) ?? answer.tokens?.input ?? 0,
+        output: num(data.usage.output_tokens) ?? answer.tokens?.output ?? 0,
+      };
+    }
+  }
+}
+
+function readAnthropicCanary(
+  res: HttpResponse,
+  ctx: ProbeContext,
+  scrub: Scrubber,
+): ReturnType<CanaryAdapter['read']> {
+  return readCanaryStream(res, ctx, scrub, 'message_stop', async (answer) => {
+    const wholeInputs = new Map<number, unknown>();
+    for await (const ev of readSse(res.body, { maxBytes: MAX_STREAM_BYTES })) {
+      if (answer.done) continue;
+      const data = eventObject(ev.data);
+      if (isClassification(data)) return data;
+      const type = ev.event ?? (typeof data.type === 'string' ? data.type : undefined);
+      if (type === 'error') return classifyStreamError(data, scrub);
+      if (type === 'message_stop') answer.done = true;
+      else readAnthropicEvent(type, data, answer, wholeInputs);
+    }
+    return undefined;
+  });
+}

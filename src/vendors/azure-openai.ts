@@ -1,10 +1,14 @@
 import { describeValue, expecting } from '../config/fields.js';
 import type { DependencyConfig } from '../config/types.js';
+import { isRecord } from '../probes/json.js';
 import { LLM_CHECKS, withModelNamed } from '../probes/llm-probe.js';
-import { createOpenAIProtocolProbe } from '../probes/openai-protocol.js';
+import {
+  createOpenAIProtocolCanary,
+  createOpenAIProtocolProbe,
+} from '../probes/openai-protocol.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { Probe } from '../probes/types.js';
-import type { VendorModule } from './types.js';
+import type { CanaryAdapter, VendorModule } from './types.js';
 
 /** The Azure-only key: the dated surface's `api-version`; absent means the v1 surface. */
 interface AzureOptions {
@@ -85,4 +89,52 @@ export const azureOpenai = {
   baseUrlHint: ': https://RESOURCE.openai.azure.com',
   configKeys: { apiVersion: apiVersionField().optional() },
   createProbe: createAzureOpenAIProbe,
+  canary: azureCanary(),
 } as const satisfies VendorModule;
+
+// Reproducible output (`seed`) came with api-version 2023-12-01-preview
+// (MicrosoftDocs/azure-ai-docs articles/ai-services/openai/how-to/reproducible-output.md).
+const FIRST_SEED_VERSION = '2023-12-01';
+
+function azureTokenParam(dep: DependencyConfig): 'max_completion_tokens' | 'max_tokens' {
+  const { apiVersion } = optionsOf(dep);
+  return apiVersion !== undefined && apiVersion < FIRST_MAX_COMPLETION_TOKENS_VERSION
+    ? 'max_tokens'
+    : 'max_completion_tokens';
+}
+
+/**
+ * Azure's content filter refuses a prompt with HTTP 400 and `error.code: "content_filter"`
+ * (inner code `ResponsibleAIPolicyViolation`): MicrosoftDocs/azure-ai-docs
+ * articles/ai-services/openai/concepts/content-filter.md, "Scenario details".
+ */
+export function azureRefusalInError(status: number, body: string | undefined): string | undefined {
+  if (status !== 400 || body === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const error = isRecord(parsed) ? parsed.error : undefined;
+  if (!isRecord(error)) return undefined;
+  const inner = isRecord(error.innererror) ? error.innererror.code : undefined;
+  return error.code === 'content_filter' || inner === 'ResponsibleAIPolicyViolation'
+    ? 'content_filter'
+    : undefined;
+}
+
+/** Azure canaries: OpenAI's stream and signals, Azure's routes and key, its 400 content filter. */
+function azureCanary(): CanaryAdapter {
+  return createOpenAIProtocolCanary({
+    tokenParam: azureTokenParam,
+    seed: (dep) => {
+      const { apiVersion } = optionsOf(dep);
+      return apiVersion === undefined || apiVersion >= FIRST_SEED_VERSION;
+    },
+    completionUrl: (dep) => azureUrls(dep).completion,
+    authHeaders: (dep): Record<string, string> =>
+      dep.apiKey === undefined ? {} : { 'api-key': dep.apiKey },
+    refusalInError: azureRefusalInError,
+  });
+}

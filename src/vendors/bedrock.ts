@@ -2,8 +2,10 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import type { CanarySpec } from '../canary/types.js';
 import { describeValue, expecting, httpUrl, secret } from '../config/fields.js';
 import type { DependencyConfig } from '../config/types.js';
+import { type AnswerBuilder, readCanaryStream } from '../probes/canary-stream.js';
 import {
   type Classification,
   classifyStreamError,
@@ -17,7 +19,11 @@ import {
   skippedNoKey,
   type VendorRules,
 } from '../probes/classify.js';
-import { type FrameDecoder, readEventStream } from '../probes/eventstream.js';
+import {
+  type EventStreamMessage,
+  type FrameDecoder,
+  readEventStream,
+} from '../probes/eventstream.js';
 import {
   eventObject,
   isClassification,
@@ -32,7 +38,7 @@ import { LLM_CHECKS, llmProbe } from '../probes/llm-probe.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from '../probes/types.js';
 import type { HttpRequest, HttpResponse } from '../transport/http-client.js';
-import type { VendorModule, VendorResolved, VendorResolveInput } from './types.js';
+import type { CanaryAdapter, VendorModule, VendorResolved, VendorResolveInput } from './types.js';
 
 /** Bedrock's own keys, resolved: the region signed for, SigV4 credentials, the control plane. */
 interface BedrockOptions {
@@ -239,6 +245,23 @@ function exceptionBody(body: string): Record<string, unknown> {
   return { message: body.trim() === '' ? undefined : body };
 }
 
+/** An exception frame inside a 200 stream, classified by its name, message and original status. */
+function exceptionFrame(msg: EventStreamMessage, scrub: Scrubber): Classification {
+  const type = msg.headers[':exception-type'] ?? msg.headers[':error-code'];
+  const body = exceptionBody(msg.body);
+  const message = msg.headers[':error-message'] ?? body.message;
+  return classifyStreamError(
+    {
+      type,
+      message,
+      originalStatusCode: body.originalStatusCode,
+      originalMessage: body.originalMessage,
+    },
+    scrub,
+    BEDROCK_RULES,
+  );
+}
+
 async function consumeConverseStream(
   res: HttpResponse,
   start: number,
@@ -253,19 +276,7 @@ async function consumeConverseStream(
       const kind = msg.headers[':message-type'];
       if (kind === 'exception' || kind === 'error') {
         if (summary.done) continue;
-        const type = msg.headers[':exception-type'] ?? msg.headers[':error-code'];
-        const body = exceptionBody(msg.body);
-        const message = msg.headers[':error-message'] ?? body.message;
-        return classifyStreamError(
-          {
-            type,
-            message,
-            originalStatusCode: body.originalStatusCode,
-            originalMessage: body.originalMessage,
-          },
-          scrub,
-          BEDROCK_RULES,
-        );
+        return exceptionFrame(msg, scrub);
       }
       const type = msg.headers[':event-type'];
       // Usage arrives in `metadata`, after the terminal messageStop.
@@ -472,4 +483,109 @@ export const bedrock = {
   },
   resolve: resolveBedrock,
   createProbe: createBedrockProbe,
+  canary: { request: bedrockCanaryRequest, read: readBedrockCanary },
 } as const satisfies VendorModule;
+
+// ---- Security canaries ---------------------------------------------------------------------
+
+/**
+ * One ConverseStream (aws/aws-sdk-js-v3 clients/client-bedrock-runtime/src/models/models_0.ts,
+ * `ConverseStreamRequest`): `system: [{text}]`, `inferenceConfig.{maxTokens, temperature}`
+ * (Converse has no seed; a model's own seed would go in model-specific
+ * `additionalModelRequestFields`), tools as
+ * `toolConfig.tools: [{toolSpec: {name, description, inputSchema: {json}}}]`. Signed like
+ * the probe's requests (SigV4 for service `bedrock`, or the Bedrock API key as Bearer).
+ */
+async function bedrockCanaryRequest(dep: DependencyConfig, canary: CanarySpec) {
+  const tools = canary.tools?.map((t) => ({
+    toolSpec: {
+      name: t.name,
+      ...(t.description === undefined ? {} : { description: t.description }),
+      inputSchema: { json: t.parameters },
+    },
+  }));
+  const payload = {
+    messages: [{ role: 'user', content: [{ text: canary.prompt }] }],
+    ...(canary.system === undefined ? {} : { system: [{ text: canary.system }] }),
+    inferenceConfig: { maxTokens: canary.maxTokens, temperature: 0 },
+    ...(tools === undefined || tools.length === 0 ? {} : { toolConfig: { tools } }),
+  };
+  return authorize(
+    {
+      method: 'POST',
+      url: `${dep.baseUrl.replace(/\/+$/, '')}/model/${encodeURIComponent(dep.model ?? '')}/converse-stream`,
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/vnd.amazon.eventstream',
+      },
+      body: JSON.stringify(payload),
+    },
+    authOf(dep),
+  );
+}
+
+/**
+ * Stop reasons that mean a safety system withheld the answer (same SDK,
+ * src/models/enums.ts `StopReason`): `guardrail_intervened` (a Bedrock guardrail) and
+ * `content_filtered` (the model provider's filter). The reason names the value.
+ */
+const BEDROCK_REFUSALS = new Set(['guardrail_intervened', 'content_filtered']);
+
+/**
+ * One ConverseStream event into the answer (`ConverseStreamOutput`):
+ * `contentBlockStart.start.toolUse {toolUseId, name}` opens a tool call at
+ * `contentBlockIndex`; `contentBlockDelta.delta` carries `text` or `toolUse.input`, the
+ * call's input JSON in fragments (reasoning deltas are not the answer); `messageStop.stopReason`
+ * ends it; `metadata.usage` follows the stop.
+ */
+function readConverseEvent(
+  type: string | undefined,
+  data: Record<string, unknown>,
+  answer: AnswerBuilder,
+): void {
+  const index = typeof data.contentBlockIndex === 'number' ? data.contentBlockIndex : 0;
+  if (type === 'contentBlockStart' && isRecord(data.start) && isRecord(data.start.toolUse)) {
+    const name = data.start.toolUse.name;
+    answer.startToolCall(index, typeof name === 'string' ? name : undefined);
+  } else if (type === 'contentBlockDelta' && isRecord(data.delta)) {
+    const { text, toolUse } = data.delta;
+    if (typeof text === 'string') answer.addText(text);
+    if (isRecord(toolUse) && typeof toolUse.input === 'string') {
+      answer.addToolArguments(index, toolUse.input);
+    }
+  } else if (type === 'messageStop') {
+    answer.done = true;
+    if (typeof data.stopReason === 'string' && BEDROCK_REFUSALS.has(data.stopReason)) {
+      answer.refusal = data.stopReason;
+    }
+  } else if (type === 'metadata' && isRecord(data.usage)) {
+    answer.tokens = {
+      input: num(data.usage.inputTokens) ?? 0,
+      output: num(data.usage.outputTokens) ?? 0,
+    };
+  }
+}
+
+function readBedrockCanary(
+  res: HttpResponse,
+  ctx: ProbeContext,
+  scrub: Scrubber,
+): ReturnType<CanaryAdapter['read']> {
+  const codec = new EventStreamCodec(toUtf8, fromUtf8);
+  return readCanaryStream(res, ctx, scrub, 'messageStop', async (answer) => {
+    for await (const msg of readEventStream(res.body, codec, { maxBytes: MAX_STREAM_BYTES })) {
+      const kind = msg.headers[':message-type'];
+      if (kind === 'exception' || kind === 'error') {
+        if (answer.done) continue;
+        return exceptionFrame(msg, scrub);
+      }
+      const type = msg.headers[':event-type'];
+      // Usage arrives in `metadata`, after the terminal messageStop.
+      if (kind !== 'event' || (answer.done && type !== 'metadata')) continue;
+      const data = eventObject(msg.body);
+      if (isClassification(data)) return data;
+      readConverseEvent(type, data, answer);
+    }
+    return undefined;
+  });
+}

@@ -1,14 +1,25 @@
+import type { CanarySpec } from '../canary/types.js';
 import type { DependencyConfig } from '../config/types.js';
+import {
+  type AnswerBuilder,
+  CANARY_SEED,
+  chatMessages,
+  functionTools,
+  readCanaryStream,
+} from '../probes/canary-stream.js';
 import {
   type Classification,
   classifyStreamError,
   failed,
   httpFailure,
   type KeyedDependency,
+  MAX_STREAM_BYTES,
   type VendorRules,
 } from '../probes/classify.js';
 import {
+  eventObject,
   fetchBody,
+  isClassification,
   isResult,
   readBody,
   type StreamStep,
@@ -18,10 +29,11 @@ import {
 import { isRecord, num, parseJson as parse } from '../probes/json.js';
 import { LLM_CHECKS, llmProbe } from '../probes/llm-probe.js';
 import type { Scrubber } from '../probes/scrub.js';
+import { readSse } from '../probes/sse.js';
 
 import type { CheckResult, Probe, ProbeContext } from '../probes/types.js';
-
-import type { VendorModule } from './types.js';
+import type { HttpResponse } from '../transport/http-client.js';
+import type { CanaryAdapter, VendorModule } from './types.js';
 
 // The API root is the host; `/v1` and `/v2` are in the routes.
 function apiRoot(baseUrl: string): string {
@@ -201,4 +213,97 @@ export const cohere = {
   checks: LLM_CHECKS,
   defaultBaseUrl: 'https://api.cohere.com',
   createProbe: createCohereProbe,
+  canary: { request: cohereCanaryRequest, read: readCohereCanary },
 } as const satisfies VendorModule;
+
+// ---- Security canaries ---------------------------------------------------------------------
+
+/**
+ * One streamed `POST /v2/chat` (cohere-ai/cohere-typescript
+ * src/api/resources/v2/client/requests/V2ChatStreamRequest.ts and its serializer):
+ * `system` as a system message, `temperature` 0, `seed`, `max_tokens`, tools as
+ * `tools: [{type: "function", function: {name, description, parameters}}]` (`ToolV2`).
+ */
+function cohereCanaryRequest(dep: DependencyConfig, canary: CanarySpec) {
+  const tools = functionTools(canary);
+  const payload = {
+    model: dep.model,
+    messages: chatMessages(canary),
+    stream: true,
+    temperature: 0,
+    seed: CANARY_SEED,
+    max_tokens: canary.maxTokens,
+    ...(tools === undefined ? {} : { tools }),
+  };
+  return {
+    method: 'POST' as const,
+    url: `${apiRoot(dep.baseUrl)}/v2/chat`,
+    headers: { ...headers(dep, 'text/event-stream'), 'content-type': 'application/json' },
+    body: JSON.stringify(payload),
+  };
+}
+
+/**
+ * One v2 chat stream event into the answer (same SDK, src/api/types/Chat*Event*.ts):
+ * `content-delta` text; `tool-call-start` (`delta.message.tool_calls {id, function {name,
+ * arguments}}`) opens the call at `index`, `tool-call-delta`
+ * (`delta.message.tool_calls.function.arguments`) appends its argument fragments;
+ * `message-end` ends it with `delta.finish_reason` and `delta.usage`. `ChatFinishReason`
+ * has no safety value (COMPLETE, STOP_SEQUENCE, MAX_TOKENS, TOOL_CALL, ERROR, TIMEOUT):
+ * refusals show only in the text, for the judge's detector. ERROR and TIMEOUT are the
+ * vendor failing, not an answer.
+ */
+function readCohereEvent(
+  type: string | undefined,
+  data: Record<string, unknown>,
+  answer: AnswerBuilder,
+  scrub: Scrubber,
+): Classification | undefined {
+  const index = typeof data.index === 'number' ? data.index : 0;
+  const message =
+    isRecord(data.delta) && isRecord(data.delta.message) ? data.delta.message : undefined;
+  if (type === 'content-delta') {
+    const text = deltaText(data);
+    if (text !== undefined) answer.addText(text);
+  } else if (type === 'tool-call-start' || type === 'tool-call-delta') {
+    const call = message !== undefined && isRecord(message.tool_calls) ? message.tool_calls : {};
+    const fn = isRecord(call.function) ? call.function : {};
+    if (type === 'tool-call-start') {
+      answer.startToolCall(index, typeof fn.name === 'string' ? fn.name : undefined);
+    }
+    if (typeof fn.arguments === 'string') answer.addToolArguments(index, fn.arguments);
+  } else if (type === 'message-end') {
+    answer.done = true;
+    answer.tokens = usageOf(data.delta) ?? answer.tokens;
+    const delta = isRecord(data.delta) ? data.delta : {};
+    if (delta.finish_reason === 'ERROR' || delta.finish_reason === 'TIMEOUT') {
+      const detail = typeof delta.error === 'string' ? `: ${delta.error.slice(0, 300)}` : '';
+      return {
+        errorClass: delta.finish_reason === 'ERROR' ? 'server_error' : 'timeout',
+        message: scrub(`stream ended with finish_reason ${delta.finish_reason}${detail}`),
+      };
+    }
+  }
+  return undefined;
+}
+
+function readCohereCanary(
+  res: HttpResponse,
+  ctx: ProbeContext,
+  scrub: Scrubber,
+): ReturnType<CanaryAdapter['read']> {
+  return readCanaryStream(res, ctx, scrub, 'message-end', async (answer) => {
+    for await (const ev of readSse(res.body, { maxBytes: MAX_STREAM_BYTES })) {
+      if (answer.done) continue;
+      const data = eventObject(ev.data);
+      if (isClassification(data)) return data;
+      const type = typeof data.type === 'string' ? data.type : ev.event;
+      if (type === 'error' || (data.error !== undefined && data.error !== null)) {
+        return classifyStreamError(data, scrub);
+      }
+      const failure = readCohereEvent(type, data, answer, scrub);
+      if (failure) return failure;
+    }
+    return undefined;
+  });
+}

@@ -1,18 +1,34 @@
+import type { CanarySpec } from '../canary/types.js';
 import type { DependencyConfig } from '../config/types.js';
+import {
+  type AnswerBuilder,
+  argumentsText,
+  CANARY_SEED,
+  readCanaryStream,
+} from '../probes/canary-stream.js';
 import {
   type Classification,
   classifyStreamError,
   failed,
   type KeyedDependency,
+  MAX_STREAM_BYTES,
 } from '../probes/classify.js';
-import { fetchBody, isResult, type StreamStep, streamedCompletion } from '../probes/exchange.js';
+import {
+  eventObject,
+  fetchBody,
+  isClassification,
+  isResult,
+  type StreamStep,
+  streamedCompletion,
+} from '../probes/exchange.js';
 import { isRecord, num, parseJson } from '../probes/json.js';
 import { LLM_CHECKS, llmProbe } from '../probes/llm-probe.js';
 import type { Scrubber } from '../probes/scrub.js';
+import { readSse } from '../probes/sse.js';
 
 import type { CheckResult, Probe, ProbeContext } from '../probes/types.js';
-
-import type { VendorModule } from './types.js';
+import type { HttpResponse } from '../transport/http-client.js';
+import type { CanaryAdapter, VendorModule } from './types.js';
 
 // The API root is the host; an operator who pasted `…/v1beta` still gets the right routes.
 function apiRoot(baseUrl: string): string {
@@ -196,4 +212,111 @@ export const gemini = {
   checks: LLM_CHECKS,
   defaultBaseUrl: 'https://generativelanguage.googleapis.com',
   createProbe: createGeminiProbe,
+  canary: { request: geminiCanaryRequest, read: readGeminiCanary },
 } as const satisfies VendorModule;
+
+// ---- Security canaries ---------------------------------------------------------------------
+
+/**
+ * One `streamGenerateContent?alt=sse` (googleapis/js-genai src/types.ts and the request
+ * converter src/converters/_models_converters.ts): `systemInstruction` for `system`,
+ * `generationConfig.{temperature, seed, maxOutputTokens}`, tools as
+ * `tools: [{functionDeclarations: [{name, description, parametersJsonSchema}]}]`:
+ * `parametersJsonSchema` takes the canary's JSON Schema as written, where `parameters` is
+ * an OpenAPI subset that rejects keywords such as `additionalProperties`.
+ */
+function geminiCanaryRequest(dep: DependencyConfig, canary: CanarySpec) {
+  const declarations = canary.tools?.map((t) => ({
+    name: t.name,
+    ...(t.description === undefined ? {} : { description: t.description }),
+    parametersJsonSchema: t.parameters,
+  }));
+  const payload = {
+    contents: [{ role: 'user', parts: [{ text: canary.prompt }] }],
+    ...(canary.system === undefined
+      ? {}
+      : { systemInstruction: { parts: [{ text: canary.system }] } }),
+    generationConfig: { temperature: 0, seed: CANARY_SEED, maxOutputTokens: canary.maxTokens },
+    ...(declarations === undefined || declarations.length === 0
+      ? {}
+      : { tools: [{ functionDeclarations: declarations }] }),
+  };
+  return {
+    method: 'POST' as const,
+    url: `${apiRoot(dep.baseUrl)}/v1beta/${modelPath(dep.model ?? '')}:streamGenerateContent?alt=sse`,
+    headers: { ...headers(dep, 'text/event-stream'), 'content-type': 'application/json' },
+    body: JSON.stringify(payload),
+  };
+}
+
+/**
+ * Finish reasons that mean Google's filters withheld the answer (js-genai `FinishReason`):
+ * SAFETY, BLOCKLIST (forbidden terms), PROHIBITED_CONTENT, SPII (sensitive personal data)
+ * and RECITATION (stopped "because of potential recitation"; Google's own earlier SDK,
+ * google-gemini/generative-ai-js, throws "Candidate was blocked" for it as for SAFETY).
+ * LANGUAGE, MALFORMED_FUNCTION_CALL and the rest are answers gone wrong, not refusals.
+ */
+const GEMINI_BLOCKING_FINISH = new Set([
+  'SAFETY',
+  'BLOCKLIST',
+  'PROHIBITED_CONTENT',
+  'SPII',
+  'RECITATION',
+]);
+
+/**
+ * One streamed `GenerateContentResponse` into the answer: the first candidate's parts
+ * (`text`, thoughts excluded; `functionCall {name, args}`, whole in one part, its args
+ * object turned into JSON text), its `finishReason` (any one ends the stream; a blocking one
+ * is the refusal `finish=<VALUE>`), `promptFeedback.blockReason` (`BlockedReason`: the
+ * prompt was blocked and no candidate comes; `block=<VALUE>`), and `usageMetadata`.
+ */
+function readGeminiChunk(chunk: Record<string, unknown>, answer: AnswerBuilder): void {
+  answer.tokens = usageOf(chunk) ?? answer.tokens;
+  const feedback = chunk.promptFeedback;
+  if (isRecord(feedback) && typeof feedback.blockReason === 'string') {
+    answer.refusal = `block=${feedback.blockReason.slice(0, 64)}`;
+    answer.done = true;
+  }
+  const candidate: unknown = Array.isArray(chunk.candidates) ? chunk.candidates[0] : undefined;
+  if (!isRecord(candidate)) return;
+  const parts = isRecord(candidate.content) ? candidate.content.parts : undefined;
+  if (Array.isArray(parts)) {
+    for (const part of parts) {
+      if (!isRecord(part) || part.thought === true) continue;
+      if (typeof part.text === 'string') answer.addText(part.text);
+      const call = part.functionCall;
+      if (isRecord(call)) {
+        // Each functionCall part is one whole call: its own key.
+        const key = `call-${answer.toolCallCount}`;
+        answer.startToolCall(key, typeof call.name === 'string' ? call.name : undefined);
+        answer.addToolArguments(key, argumentsText(call.args));
+      }
+    }
+  }
+  if (typeof candidate.finishReason === 'string') {
+    if (GEMINI_BLOCKING_FINISH.has(candidate.finishReason)) {
+      answer.refusal = `finish=${candidate.finishReason}`;
+    }
+    answer.done = true;
+  }
+}
+
+function readGeminiCanary(
+  res: HttpResponse,
+  ctx: ProbeContext,
+  scrub: Scrubber,
+): ReturnType<CanaryAdapter['read']> {
+  return readCanaryStream(res, ctx, scrub, 'a finishReason', async (answer) => {
+    for await (const ev of readSse(res.body, { maxBytes: MAX_STREAM_BYTES })) {
+      if (answer.done) continue;
+      const chunk = eventObject(ev.data);
+      if (isClassification(chunk)) return chunk;
+      if (chunk.error !== undefined && chunk.error !== null) {
+        return classifyStreamError(chunk, scrub);
+      }
+      readGeminiChunk(chunk, answer);
+    }
+    return undefined;
+  });
+}

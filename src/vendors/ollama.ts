@@ -1,13 +1,24 @@
+import type { CanarySpec } from '../canary/types.js';
 import type { DependencyConfig } from '../config/types.js';
+import {
+  argumentsText,
+  CANARY_SEED,
+  chatMessages,
+  functionTools,
+  readCanaryStream,
+} from '../probes/canary-stream.js';
 import {
   type Classification,
   classifyStreamError,
   failed,
   type KeyedDependency,
+  MAX_STREAM_BYTES,
 } from '../probes/classify.js';
 import {
   type BodyRead,
+  eventObject,
   fetchBody,
+  isClassification,
   isResult,
   type StreamStep,
   streamedCompletion,
@@ -15,10 +26,11 @@ import {
 import { isRecord, num } from '../probes/json.js';
 import { LLM_CHECKS, llmProbe } from '../probes/llm-probe.js';
 
+import { readNdjson } from '../probes/ndjson.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { CheckResult, Probe, ProbeContext } from '../probes/types.js';
-
-import type { VendorModule } from './types.js';
+import type { HttpResponse } from '../transport/http-client.js';
+import type { CanaryAdapter, VendorModule } from './types.js';
 
 // The native API sits at the root; an operator who pasted the OpenAI-style `…/v1` still gets it.
 function apiRoot(baseUrl: string): string {
@@ -180,4 +192,73 @@ export const ollama = {
   checks: LLM_CHECKS,
   defaultBaseUrl: 'http://localhost:11434',
   createProbe: createOllamaProbe,
+  canary: { request: ollamaCanaryRequest, read: readOllamaCanary },
 } as const satisfies VendorModule;
+
+// ---- Security canaries ---------------------------------------------------------------------
+
+/**
+ * One streamed native `POST /api/chat` (ollama/ollama docs/api.md, "Generate a chat
+ * completion"): `system` as a system message, tools as `tools: [{type: "function",
+ * function: {name, description, parameters}}]`, and `options.{temperature, seed,
+ * num_predict}` (the model options of docs/api.md; `num_predict` is the budget).
+ */
+function ollamaCanaryRequest(dep: DependencyConfig, canary: CanarySpec) {
+  const tools = functionTools(canary);
+  const payload = {
+    model: dep.model,
+    messages: chatMessages(canary),
+    stream: true,
+    ...(tools === undefined ? {} : { tools }),
+    options: { temperature: 0, seed: CANARY_SEED, num_predict: canary.maxTokens },
+  };
+  return {
+    method: 'POST' as const,
+    url: `${apiRoot(dep.baseUrl)}/api/chat`,
+    headers: { ...headers(dep, 'application/x-ndjson'), 'content-type': 'application/json' },
+    body: JSON.stringify(payload),
+  };
+}
+
+/**
+ * Reads the NDJSON chat stream (docs/api.md): `message.content` text, `message.tool_calls`
+ * whole calls (`{function: {name, arguments}}`, arguments an object, turned into JSON text),
+ * `done: true` with `prompt_eval_count`/`eval_count`. Ollama has no refusal field: refusals
+ * show only in the text, for the judge's detector. An `{"error": …}` line is classified.
+ */
+function readOllamaCanary(
+  res: HttpResponse,
+  ctx: ProbeContext,
+  scrub: Scrubber,
+): ReturnType<CanaryAdapter['read']> {
+  return readCanaryStream(res, ctx, scrub, '"done": true', async (answer) => {
+    for await (const line of readNdjson(res.body, { maxBytes: MAX_STREAM_BYTES })) {
+      if (answer.done) continue;
+      const chunk = eventObject(line);
+      if (isClassification(chunk)) return chunk;
+      if (chunk.error !== undefined && chunk.error !== null) {
+        return classifyStreamError(chunk, scrub);
+      }
+      const message = isRecord(chunk.message) ? chunk.message : {};
+      if (typeof message.content === 'string') answer.addText(message.content);
+      if (Array.isArray(message.tool_calls)) {
+        for (const call of message.tool_calls) {
+          const fn = isRecord(call) && isRecord(call.function) ? call.function : undefined;
+          if (fn === undefined) continue;
+          const key = `call-${answer.toolCallCount}`;
+          answer.startToolCall(key, typeof fn.name === 'string' ? fn.name : undefined);
+          answer.addToolArguments(key, argumentsText(fn.arguments));
+        }
+      }
+      if (chunk.done === true) {
+        answer.done = true;
+        const input = num(chunk.prompt_eval_count);
+        const output = num(chunk.eval_count);
+        if (input !== undefined || output !== undefined) {
+          answer.tokens = { input: input ?? 0, output: output ?? 0 };
+        }
+      }
+    }
+    return undefined;
+  });
+}

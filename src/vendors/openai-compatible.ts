@@ -1,10 +1,13 @@
 import type { DependencyConfig } from '../config/types.js';
 import type { VendorRules } from '../probes/classify.js';
 import { LLM_CHECKS } from '../probes/llm-probe.js';
-import { createOpenAIProtocolProbe } from '../probes/openai-protocol.js';
+import {
+  createOpenAIProtocolCanary,
+  createOpenAIProtocolProbe,
+} from '../probes/openai-protocol.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { Probe } from '../probes/types.js';
-import type { VendorModule } from './types.js';
+import type { CanaryAdapter, VendorModule } from './types.js';
 
 // 498 is not HTTP: Groq answers it when its flex tier is at capacity ("try again later",
 // console.groq.com/docs/errors). Cohere's 498 means something else (cohere.ts).
@@ -36,4 +39,14 @@ export const openaiCompatible = {
   llm: true,
   checks: LLM_CHECKS,
   createProbe: createOpenAICompatibleProbe,
+  canary: openAICompatibleCanary(),
 } as const satisfies VendorModule;
+
+/**
+ * Canaries on compatible servers: the budget in `max_tokens`, as for the probe, and no
+ * `seed`: not every server takes it (Mistral names it `random_seed`), and one that rejects
+ * an unknown field would fail every canary.
+ */
+function openAICompatibleCanary(): CanaryAdapter {
+  return createOpenAIProtocolCanary({ tokenParam: () => 'max_tokens', seed: () => false });
+}

@@ -1,10 +1,13 @@
 import type { DependencyConfig } from '../config/types.js';
 import type { VendorRules } from '../probes/classify.js';
 import { LLM_CHECKS } from '../probes/llm-probe.js';
-import { createOpenAIProtocolProbe } from '../probes/openai-protocol.js';
+import {
+  createOpenAIProtocolCanary,
+  createOpenAIProtocolProbe,
+} from '../probes/openai-protocol.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { Probe } from '../probes/types.js';
-import type { VendorModule } from './types.js';
+import type { CanaryAdapter, VendorModule } from './types.js';
 
 // OpenAI documents "429 - The engine is currently overloaded, please try again later" as its
 // servers' load, not our rate limit (platform.openai.com/docs/guides/error-codes). Its
@@ -40,4 +43,16 @@ export const openai = {
   checks: LLM_CHECKS,
   defaultBaseUrl: 'https://api.openai.com/v1',
   createProbe: createOpenAIProbe,
+  canary: openAICanary(),
 } as const satisfies VendorModule;
+
+/**
+ * OpenAI canaries: `max_completion_tokens` and `seed` (both in `ChatCompletionCreateParams`,
+ * openai/openai-node src/resources/chat/completions/completions.ts).
+ */
+function openAICanary(): CanaryAdapter {
+  return createOpenAIProtocolCanary({
+    tokenParam: () => 'max_completion_tokens',
+    seed: () => true,
+  });
+}
