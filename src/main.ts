@@ -8,7 +8,7 @@ import { createApp } from './app.js';
 import { type ConfigError, formatConfigError, loadConfig } from './config/load.js';
 import type { BellwetherConfig } from './config/types.js';
 import { DEFAULT_POLICY, type EvaluationPolicy } from './evaluate/evaluate.js';
-import type { AccessOptions } from './http/access.js';
+import { type AccessOptions, DEFAULT_MAX_CONNECTIONS } from './http/access.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { Monitor } from './monitor.js';
@@ -182,6 +182,8 @@ export async function startBellwether(
     host?: string;
     reloadToken?: string;
     access?: AccessOptions;
+    /** Open connections accepted at once; more are closed on arrival. */
+    maxConnections?: number;
   },
 ): Promise<Bellwether> {
   const shared = buildShared(opts);
@@ -322,6 +324,7 @@ export async function startBellwether(
       s.once('error', reject);
     },
   );
+  server.maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   monitor.start();
   poller = startPoller(config.statusPages);
   // Retention: prune once now, then every 5 minutes: small deletes keep each pause short
