@@ -45,8 +45,9 @@ export async function startCli(
   args: string[],
   env: NodeJS.ProcessEnv,
   timeoutMs = 15_000,
+  cli = CLI,
 ): Promise<CliProcess> {
-  const child = spawn(process.execPath, [CLI, 'run', ...args], {
+  const child = spawn(process.execPath, [cli, 'run', ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
