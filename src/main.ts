@@ -330,7 +330,8 @@ export async function startBellwether(
   // Retention: prune once now, then every 5 minutes: small deletes keep each pause short
   // (a prune blocks in proportion to the rows it deletes).
   const prune = () => {
-    const removed = store.prune(Date.now() - config.storage.retentionMs);
+    const retention = config.storage.retentionMs;
+    const removed = store.prune(Date.now() - retention, retention);
     if (removed > 0) logger.info({ removed }, 'pruned probe history past retention');
   };
   prune();
