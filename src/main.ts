@@ -17,6 +17,8 @@ import { createProbe } from './probes/index.js';
 import { createScrubber } from './probes/scrub.js';
 import { createStatusPagePoller, type StatusPagePoller } from './statuspages/index.js';
 import { type HistoryStore, openSqliteStore } from './store/sqlite-store.js';
+import { registerStoreMetrics } from './store/store-metrics.js';
+import { openSupervisedStore } from './store/supervised-store.js';
 import type { HttpClient } from './transport/http-client.js';
 import { createNodeHttpClient } from './transport/node-http-client.js';
 
@@ -120,17 +122,13 @@ function buildShared(opts: BuildOptions): Shared {
   const onError = (err: Error, op: string) =>
     logger.error({ op, err: scrub(err.message) }, 'history store error; probing continues');
   const path = opts.storePath ?? config.storage.path;
-  let store: HistoryStore;
-  try {
-    store = openSqliteStore({ path, onError });
-  } catch (err) {
-    // Probing matters more than history: run on, say so loudly, keep history in memory.
-    logger.error(
-      { path, err: scrub((err as Error).message) },
-      'history store unavailable; keeping history in memory until it is fixed (lost on restart)',
-    );
-    store = openSqliteStore({ path: ':memory:', onError });
-  }
+  // Probing matters more than history: a file that cannot be used leaves history in memory,
+  // watched and retried; a deleted one is recreated (src/store/supervised-store.ts).
+  const store: HistoryStore =
+    path === ':memory:' || path === ''
+      ? openSqliteStore({ path, onError })
+      : openSupervisedStore({ path, onError, logger: logger.child({ component: 'store' }) });
+  registerStoreMetrics(registry, () => store);
   const http = opts.http ?? createNodeHttpClient({ userAgent: `bellwether/${readVersion()}` });
   return {
     registry,

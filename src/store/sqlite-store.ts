@@ -68,7 +68,18 @@ export interface HistoryStore {
    * days ahead (at a restart or while running) cannot delete history still within retention.
    */
   prune(olderThanMs: number, retentionMs?: number): number;
+  /** Whether history is being kept where it should be, and writes are landing. */
+  health(): StoreHealth;
   close(): void;
+}
+
+/** What {@link HistoryStore.health} reports (bellwether_store_healthy, bellwether_store_write_errors_total). */
+export interface StoreHealth {
+  healthy: boolean;
+  /** Why not, when not healthy. */
+  reason?: string;
+  /** Failed writes (records and prunes) since the store was opened. */
+  writeErrors: number;
 }
 
 /** Options for {@link openSqliteStore} and {@link attachSqliteStore}. */
@@ -296,7 +307,13 @@ export function attachSqliteStore(
   // never leaves a dangling id behind.
   const depIds = new Map<string, number>();
 
+  let writeErrors = 0;
+  let writeFailure: string | undefined;
   const report = (err: unknown, op: string): void => {
+    if (op === 'record' || op === 'prune') {
+      writeErrors++;
+      writeFailure = `${op} failed: ${messageOf(err)}`;
+    }
     try {
       onError(err instanceof Error ? err : new Error(String(err)), op);
     } catch {
@@ -417,6 +434,7 @@ export function attachSqliteStore(
       try {
         const depId = recordTx(result);
         depIds.set(result.dependency, depId);
+        writeFailure = undefined;
       } catch (err) {
         report(err, 'record');
       }
@@ -499,11 +517,19 @@ export function attachSqliteStore(
 
     prune(olderThanMs, retentionMs) {
       try {
-        return pruneTx(olderThanMs, retentionMs);
+        const removed = pruneTx(olderThanMs, retentionMs);
+        writeFailure = undefined;
+        return removed;
       } catch (err) {
         report(err, 'prune');
         return 0;
       }
+    },
+
+    health() {
+      return writeFailure === undefined
+        ? { healthy: true, writeErrors }
+        : { healthy: false, reason: writeFailure, writeErrors };
     },
 
     close() {
