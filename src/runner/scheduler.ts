@@ -25,9 +25,15 @@ export function stableOffset(id: string, modulo: number): number {
 }
 
 /** How often the scheduler compares the wall clock with the monotonic one. */
-const CLOCK_WATCH_MS = 2000;
-/** A wall-clock jump larger than this (against the monotonic clock) counts as a step. */
-const CLOCK_STEP_TOLERANCE_MS = 1500;
+const CLOCK_WATCH_MS = 1000;
+/**
+ * A wall-clock jump larger than this (against the monotonic clock) counts as a step. The
+ * offset between the two clocks does not move when the event loop is late, only when the
+ * wall clock is set (NTP slews at most 0.5 ms/s), so this can be small.
+ */
+const CLOCK_STEP_TOLERANCE_MS = 1000;
+/** Cron fires at most once a second: two fires closer than this are one slot seen twice. */
+const CRON_MIN_GAP_MS = 500;
 
 /** Options for {@link createScheduler}. */
 export interface SchedulerOptions {
@@ -58,6 +64,7 @@ export function createScheduler(jobs: readonly ScheduledJob[], opts: SchedulerOp
   const now = opts.now ?? (() => performance.now());
   const wallClock = opts.wallClock ?? (() => Date.now());
   const cronJobs = new Map<ScheduledJob, ScheduledTask>();
+  const lastCronFire = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
   let running = false;
   let watch: { timer: NodeJS.Timeout; offset: number } | undefined;
@@ -86,7 +93,16 @@ export function createScheduler(jobs: readonly ScheduledJob[], opts: SchedulerOp
     const task = createTask(
       expression,
       () => {
-        if (running) later(subSecond, job.run);
+        // Around a re-plan, the old task's slot and the new one's can both come due.
+        const at = now();
+        if (
+          !running ||
+          at - (lastCronFire.get(job.id) ?? Number.NEGATIVE_INFINITY) < CRON_MIN_GAP_MS
+        ) {
+          return;
+        }
+        lastCronFire.set(job.id, at);
+        later(subSecond, job.run);
       },
       { name: `probe:${job.id}`, logger: cronLogger, suppressMissedWarning: true },
     );

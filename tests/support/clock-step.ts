@@ -37,6 +37,8 @@ export interface StepFigures {
 export async function measureClockSteps(opts: {
   steps: readonly ClockStep[];
   intervalMs: number;
+  /** A cron schedule firing every `intervalMs` instead of an interval (e.g. `* * * * * *`). */
+  schedule?: string;
   windowMs: number;
   /** Another build of the CLI (to measure an older version); default this one's dist/. */
   cli?: string;
@@ -58,7 +60,7 @@ export async function measureClockSteps(opts: {
     `server: { port: 0, host: 127.0.0.1 }
 storage: { path: ${join(dir, 'history.db')} }
 dependencies:
-  - { id: target, vendor: http, url: "http://127.0.0.1:${port}/health", interval: ${opts.intervalMs}ms, timeout: ${Math.floor(opts.intervalMs / 2)}ms }
+  - { id: target, vendor: http, url: "http://127.0.0.1:${port}/health", ${opts.schedule === undefined ? `interval: ${opts.intervalMs}ms` : `schedule: "${opts.schedule}"`}, timeout: ${Math.floor(opts.intervalMs / 2)}ms }
 `,
   );
   const cli = await startCli(
