@@ -93,7 +93,13 @@ export function openSupervisedStore(opts: SupervisedStoreOptions): HistoryStore 
       mkdirSync(dirname(path), { recursive: true });
       staging = `${path}.rebuild-${process.pid}-${++rebuilds}`;
       rmSync(staging, { force: true });
-      current.db.prepare('VACUUM INTO ?').run(staging);
+      try {
+        current.db.prepare('VACUUM INTO ?').run(staging);
+      } catch (err) {
+        // Nothing changed yet: the connection stays; no half-written copy is left (a full disk).
+        rmSync(staging, { force: true });
+        throw err;
+      }
     }
     const previous = current;
     const retire = (): void => {

@@ -67,6 +67,28 @@ describe('the supervised history store', () => {
     expect(rowsOnDisk(path)).toBe(30);
   });
 
+  it('keeps writing to the open connection while the path cannot be recreated, then recreates it', () => {
+    const { path, store, log } = setup();
+    for (let i = 0; i < 10; i++) store.record(result(i));
+    const data = join(path, '..');
+    rmSync(data, { recursive: true });
+    // A file where the directory was: the path cannot be recreated for now.
+    writeFileSync(data, 'in the way');
+    for (let i = 10; i < 15; i++) store.record(result(i));
+    const health = store.health();
+    expect(health.healthy).toBe(false);
+    expect(health.reason).toMatch(
+      new RegExp(`^cannot open ${path}: .*; history is kept in memory`),
+    );
+    expect(store.history('dep', 0, 100)).toHaveLength(15);
+    expect(log.lines.filter((l) => l.level === 'error')).toHaveLength(1);
+    rmSync(data);
+    store.record(result(15));
+    expect(store.health()).toEqual({ healthy: true, writeErrors: 0 });
+    store.close();
+    expect(rowsOnDisk(path)).toBe(16);
+  });
+
   it('switches to a file that replaced its own', () => {
     const { path, store, log } = setup();
     for (let i = 0; i < 5; i++) store.record(result(i));
