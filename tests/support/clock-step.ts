@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLI, startCli } from './cli-process.js';
 
+const MULTIARCH: Record<string, string> = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' };
+
 /** Debian's libfaketime (package libfaketime); the MT build is the one for threaded programs. */
-export const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1';
+export const LIBFAKETIME = `/usr/lib/${MULTIARCH[process.arch] ?? `${process.arch}-linux-gnu`}/faketime/libfaketimeMT.so.1`;
 
 /** A wall-clock step to apply, in seconds relative to the true time (cumulative: not added up). */
 export interface ClockStep {
