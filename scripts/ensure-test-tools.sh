@@ -1,11 +1,13 @@
 #!/bin/sh
-# The test suite runs promtool and Prometheus (Debian package "prometheus") and amtool and
-# Alertmanager ("prometheus-alertmanager"). Installs what is missing when we may (root with
-# apt-get); otherwise says how.
+# The test suite runs promtool and Prometheus (Debian package "prometheus"), amtool and
+# Alertmanager ("prometheus-alertmanager") and libfaketime ("faketime"). Installs what is
+# missing when we may (root with apt-get); otherwise says how.
 set -e
 need=""
 command -v promtool >/dev/null 2>&1 || need="$need prometheus"
 command -v amtool >/dev/null 2>&1 || need="$need prometheus-alertmanager"
+# Wall-clock steps are tested under libfaketime ("faketime", which brings libfaketime).
+command -v faketime >/dev/null 2>&1 || need="$need faketime"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "ensure-test-tools: installing Debian packages:$need" >&2

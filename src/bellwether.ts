@@ -6,7 +6,7 @@ import { createApp } from './app.js';
 import { formatConfigError, loadConfig } from './config/load.js';
 import type { BellwetherConfig } from './config/types.js';
 import type { EvaluationPolicy } from './evaluate/evaluate.js';
-import type { AccessOptions } from './http/access.js';
+import { type AccessOptions, DEFAULT_MAX_CONNECTIONS } from './http/access.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics/metrics.js';
 import type { Monitor } from './monitor.js';
@@ -20,6 +20,8 @@ import {
   serialized,
 } from './runtime.js';
 import { type HistoryStore, openSqliteStore } from './store/sqlite-store.js';
+import { registerStoreMetrics } from './store/store-metrics.js';
+import { openSupervisedStore } from './store/supervised-store.js';
 import type { HttpClient } from './transport/http-client.js';
 import { createNodeHttpClient } from './transport/node-http-client.js';
 
@@ -109,17 +111,13 @@ function buildShared(opts: BuildOptions): Shared {
   const onError = (err: Error, op: string) =>
     logger.error({ op, err: scrub(err.message) }, 'history store error; probing continues');
   const path = opts.storePath ?? config.storage.path;
-  let store: HistoryStore;
-  try {
-    store = openSqliteStore({ path, onError });
-  } catch (err) {
-    // Probing matters more than history: run on, say so loudly, keep history in memory.
-    logger.error(
-      { path, err: scrub((err as Error).message) },
-      'history store unavailable; keeping history in memory until it is fixed (lost on restart)',
-    );
-    store = openSqliteStore({ path: ':memory:', onError });
-  }
+  // Probing matters more than history: a file that cannot be used leaves history in memory,
+  // watched and retried; a deleted one is recreated (src/store/supervised-store.ts).
+  const store: HistoryStore =
+    path === ':memory:' || path === ''
+      ? openSqliteStore({ path, onError })
+      : openSupervisedStore({ path, onError, logger: logger.child({ component: 'store' }) });
+  registerStoreMetrics(registry, () => store);
   const http = opts.http ?? createNodeHttpClient({ userAgent: `bellwether/${readVersion()}` });
   return {
     registry,
@@ -155,6 +153,8 @@ export async function startBellwether(
     host?: string;
     reloadToken?: string;
     access?: AccessOptions;
+    /** Open connections accepted at once; more are closed on arrival. */
+    maxConnections?: number;
   },
 ): Promise<Bellwether> {
   const shared = buildShared(opts);
@@ -253,11 +253,13 @@ export async function startBellwether(
       s.once('error', reject);
     },
   );
+  server.maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   runtime.start();
   // Retention: prune once now, then every 5 minutes: small deletes keep each pause short
   // (a prune blocks in proportion to the rows it deletes).
   const prune = () => {
-    const removed = store.prune(Date.now() - runtime.config.storage.retentionMs);
+    const retention = runtime.config.storage.retentionMs;
+    const removed = store.prune(Date.now() - retention, retention);
     if (removed > 0) logger.info({ removed }, 'pruned probe history past retention');
   };
   prune();

@@ -121,12 +121,19 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  const envAccess = accessFromEnv(process.env);
+  if (!envAccess.ok) {
+    for (const e of envAccess.errors) report(e);
+    report('Bellwether did not start: access settings would leave the API open or unusable.');
+    return EXIT_CONFIG;
+  }
   const bellwether = await startBellwether({
     config,
     port,
     logLevel,
     reloadToken: process.env.BELLWETHER_RELOAD_TOKEN || undefined,
-    access: accessFromEnv(process.env),
+    access: envAccess.access,
+    maxConnections: envAccess.maxConnections,
   });
   process.on('SIGHUP', () => {
     bellwether.logger.info('SIGHUP: reloading the config');

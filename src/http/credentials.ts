@@ -8,11 +8,20 @@ export function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length ? timingSafeEqual(a, b) : !timingSafeEqual(b, b);
 }
 
+/** Splits `Authorization` into its scheme (lower-cased: schemes are case-insensitive, RFC 9110 §11.1) and credentials. */
+export function authorizationParts(header: string): { scheme: string; credentials: string } {
+  const space = header.indexOf(' ');
+  if (space < 0) return { scheme: header.toLowerCase(), credentials: '' };
+  return {
+    scheme: header.slice(0, space).toLowerCase(),
+    credentials: header.slice(space + 1).trim(),
+  };
+}
+
 /** The token of an `Authorization: Bearer <token>` header ('' when there is none). */
 export function bearerToken(header: string | undefined): string {
-  const value = header ?? '';
-  // The scheme is case-insensitive (RFC 9110 §11.1).
-  return value.slice(0, 7).toLowerCase() === 'bearer ' ? value.slice(7).trim() : '';
+  const { scheme, credentials } = authorizationParts(header ?? '');
+  return scheme === 'bearer' ? credentials : '';
 }
 
 /** The URL without userinfo, query or fragment, where credentials ride; as written otherwise. */

@@ -489,7 +489,7 @@ export function openApiDocument(opts: { version?: string } = {}): JsonObject {
             400: failure(
               'Bad since or limit',
               'bad_request',
-              'limit must be an integer from 1 to 5000',
+              'limit must be an integer from 1 to 5000, got "0"',
             ),
             404: notFound('dependency'),
             ...common,

@@ -2,6 +2,7 @@ import type { ConsumerEvaluation } from '../evaluate/evaluate.js';
 import { resultVerdict } from '../evaluate/verdict.js';
 import type { DependencySnapshot } from '../monitor.js';
 import type { RateLimitReading } from '../probes/types.js';
+import { isDate } from '../probes/vendor-numbers.js';
 import type { Agreement, VendorStatus } from '../statuspages/index.js';
 import type { HistoryStore, StoredResult } from '../store/sqlite-store.js';
 
@@ -25,8 +26,9 @@ export interface ViewDeps {
   clock: () => number;
 }
 
+// Total: a time no Date can hold answers null rather than a RangeError and a 500 for everyone.
 const iso = (ms: number | undefined): string | null =>
-  ms === undefined ? null : new Date(ms).toISOString();
+  ms === undefined || !isDate(ms) ? null : new Date(ms).toISOString();
 const round1 = (ms: number | undefined): number | null =>
   ms === undefined ? null : Math.round(ms * 10) / 10;
 
@@ -188,5 +190,5 @@ function resultView(r: Omit<StoredResult, 'dependency' | 'at'>) {
 
 /** A stored result as /history shows it. */
 export function historyEntry(r: StoredResult) {
-  return { at: new Date(r.at).toISOString(), ...resultView(r) };
+  return { at: iso(r.at), ...resultView(r) };
 }

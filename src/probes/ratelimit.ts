@@ -15,8 +15,12 @@ const GO_UNITS_MS: Record<string, number> = {
   h: 3_600_000,
 };
 
-const GO_DURATION = /^(?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
-const GO_PART = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
+// Each number has exactly one way to match (`\d+\.?\d*` split a run of digits two ways per
+// part: "1h11h11h1…x" took exponential time); values are also cut to MAX_VALUE_CHARS first.
+const GO_DURATION = /^(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
+const GO_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
+// No real count, duration or date is longer; longer values are not read at all.
+const MAX_VALUE_CHARS = 64;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 const COUNT = /^\d+(?:\.\d+)?$/;
 
@@ -26,9 +30,13 @@ const COUNT = /^\d+(?:\.\d+)?$/;
  */
 export function parseGoDuration(text: string): number | undefined {
   const s = text.trim();
+  if (s.length > MAX_VALUE_CHARS) return undefined;
   if (s === '0') return 0;
   // Azure and some compatible servers send plain seconds.
-  if (COUNT.test(s)) return Number(s) * 1000;
+  if (COUNT.test(s)) {
+    const ms = Number(s) * 1000;
+    return Number.isFinite(ms) ? ms : undefined;
+  }
   if (!GO_DURATION.test(s)) return undefined;
   let ms = 0;
   for (const [, num, unit] of s.matchAll(GO_PART)) {
@@ -40,13 +48,15 @@ export function parseGoDuration(text: string): number | undefined {
 function parseCount(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const s = value.trim();
-  return COUNT.test(s) ? Number(s) : undefined;
+  if (s.length > MAX_VALUE_CHARS || !COUNT.test(s)) return undefined;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : undefined;
 }
 
 function parseRfc3339(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const s = value.trim();
-  if (!RFC3339.test(s)) return undefined;
+  if (s.length > MAX_VALUE_CHARS || !RFC3339.test(s)) return undefined;
   const t = Date.parse(s);
   return Number.isFinite(t) ? t : undefined;
 }

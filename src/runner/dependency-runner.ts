@@ -7,6 +7,7 @@ import type { BreakerState } from '../evaluate/states.js';
 import { isFailure, roundVerdict } from '../evaluate/verdict.js';
 import type { Logger } from '../log.js';
 import type { CheckName, CheckResult, ErrorClass, Probe } from '../probes/types.js';
+import { boundVendorNumbers } from '../probes/vendor-numbers.js';
 import type { HttpClient } from '../transport/http-client.js';
 
 /** Failures that the same request will meet again: retrying only spends quota and time. */
@@ -220,11 +221,19 @@ export class DependencyRunner {
     const timer = setTimeout(() => controller.abort(), this.dependency.timeoutMs);
     const started = this.deps.now();
     try {
-      return await this.probe.run(check, {
+      const raw = await this.probe.run(check, {
         http: this.deps.http,
         signal: controller.signal,
         now: this.deps.now,
       });
+      const { result, dropped } = boundVendorNumbers(raw, this.deps.clock());
+      if (dropped.length > 0) {
+        this.deps.logger.debug(
+          { dependency: this.dependency.id, check, dropped },
+          'vendor sent numbers out of range; dropped them',
+        );
+      }
+      return result;
     } catch (err) {
       // A probe must classify its own failures; reaching here is a bug, still never a crash.
       const aborted = controller.signal.aborted;

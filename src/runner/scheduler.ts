@@ -24,55 +24,59 @@ export function stableOffset(id: string, modulo: number): number {
   return digest.readUInt32BE(0) % modulo;
 }
 
-const range = (start: number, step: number, end: number): string => {
-  const values: number[] = [];
-  for (let v = start; v < end; v += step) values.push(v);
-  return values.join(',');
-};
-
+/** How often the scheduler compares the wall clock with the monotonic one. */
+const CLOCK_WATCH_MS = 1000;
 /**
- * Translates an interval into a 6-field cron expression whose slots are offset by the
- * dependency's stable jitter, so that many dependencies with the same interval spread over
- * the interval instead of all firing at :00. Returns null when the interval does not
- * divide a minute, an hour or a day (45 s, 7 m): those run on a plain timer instead.
+ * A wall-clock jump larger than this (against the monotonic clock) counts as a step. The
+ * offset between the two clocks does not move when the event loop is late, only when the
+ * wall clock is set (NTP slews at most 0.5 ms/s), so this can be small.
  */
-export function intervalToCron(intervalMs: number, id: string): string | null {
-  if (intervalMs < 1000 || intervalMs % 1000 !== 0) return null;
-  const s = intervalMs / 1000;
-  if (s < 60 && 60 % s === 0) return `${range(stableOffset(id, s), s, 60)} * * * * *`;
-  const sec = stableOffset(id, 60);
-  if (s % 60 === 0 && s < 3600 && 60 % (s / 60) === 0) {
-    const m = s / 60;
-    return `${sec} ${range(stableOffset(`${id}:m`, m), m, 60)} * * * *`;
-  }
-  if (s % 3600 === 0 && s < 86400 && 24 % (s / 3600) === 0) {
-    const h = s / 3600;
-    return `${sec} ${stableOffset(`${id}:m`, 60)} ${range(stableOffset(`${id}:h`, h), h, 24)} * * *`;
-  }
-  if (s === 86400)
-    return `${sec} ${stableOffset(`${id}:m`, 60)} ${stableOffset(`${id}:h`, 24)} * * *`;
-  return null;
+const CLOCK_STEP_TOLERANCE_MS = 1000;
+/** Cron fires at most once a second: two fires closer than this are one slot seen twice. */
+const CRON_MIN_GAP_MS = 500;
+
+/** Options for {@link createScheduler}. */
+export interface SchedulerOptions {
+  logger: Logger;
+  firstRunSpreadMs?: number;
+  runAtStart?: boolean;
+  /** Monotonic milliseconds (default performance.now): what intervals are measured on. */
+  now?: () => number;
+  /** Wall-clock epoch milliseconds (default Date.now): only to place each job's slot at start. */
+  wallClock?: () => number;
 }
 
+const mod = (a: number, m: number): number => ((a % m) + m) % m;
+
 /**
- * node-cron scheduler with start-up jitter: each job first runs once soon after start (at a
- * stable offset within `firstRunSpreadMs`, so 500 jobs don't fire in the same millisecond),
- * then on its schedule, with a stable sub-second offset so jobs sharing a second spread out.
+ * The scheduler. Interval jobs run on the monotonic clock: each has a stable slot within its
+ * interval (placed once at start from the wall clock, so a dependency keeps its slot across
+ * restarts and many dependencies spread over the interval), then fires every `intervalMs` of
+ * monotonic time; a wall-clock step (NTP, an operator, a VM resume) neither stalls nor bunches
+ * them, and slots missed while the event loop was blocked are skipped, not replayed. Cron
+ * `schedule`s are wall-clock by nature and run on node-cron; when the wall clock steps, their
+ * tasks are rebuilt from the new time, so a step back does not stall them until the clock
+ * catches up. Each job also runs once soon after start (at a stable offset within
+ * `firstRunSpreadMs`, so 500 jobs don't fire in the same millisecond).
  */
-export function createScheduler(
-  jobs: readonly ScheduledJob[],
-  opts: { logger: Logger; firstRunSpreadMs?: number; runAtStart?: boolean },
-): Scheduler {
+export function createScheduler(jobs: readonly ScheduledJob[], opts: SchedulerOptions): Scheduler {
   const spread = opts.firstRunSpreadMs ?? 5000;
-  const tasks: ScheduledTask[] = [];
+  const now = opts.now ?? (() => performance.now());
+  const wallClock = opts.wallClock ?? (() => Date.now());
+  const cronJobs = new Map<ScheduledJob, ScheduledTask>();
+  const lastCronFire = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
   let running = false;
+  let watch: { timer: NodeJS.Timeout; offset: number } | undefined;
 
   const later = (ms: number, fn: () => void): void => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      fn();
-    }, ms);
+    const t = setTimeout(
+      () => {
+        timers.delete(t);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     timers.add(t);
   };
 
@@ -83,33 +87,74 @@ export function createScheduler(
     debug: (m: string | Error) => opts.logger.debug({ component: 'cron' }, String(m)),
   };
 
-  /** Starts the job's schedule; returns ms until its first scheduled run. */
-  const startJob = (job: ScheduledJob): number => {
+  /** Starts a cron job's task; returns ms until its first scheduled run. */
+  const startCron = (job: ScheduledJob, expression: string): number => {
     const subSecond = stableOffset(`${job.id}:ms`, 1000);
-    const fire = () => {
-      if (running) later(subSecond, job.run);
-    };
-    const expression = job.schedule ?? intervalToCron(job.intervalMs ?? 30_000, job.id);
-    if (expression) {
-      const task = createTask(expression, fire, {
-        name: `probe:${job.id}`,
-        logger: cronLogger,
-        suppressMissedWarning: true,
-      });
-      task.start();
-      tasks.push(task);
-      return (task.msToNext() ?? Number.POSITIVE_INFINITY) + subSecond;
-    }
-    // Intervals cron cannot express: a self-rearming timer, still one wake-up per round.
-    const every = job.intervalMs ?? 30_000;
+    const task = createTask(
+      expression,
+      () => {
+        // Around a re-plan, the old task's slot and the new one's can both come due.
+        const at = now();
+        if (
+          !running ||
+          at - (lastCronFire.get(job.id) ?? Number.NEGATIVE_INFINITY) < CRON_MIN_GAP_MS
+        ) {
+          return;
+        }
+        lastCronFire.set(job.id, at);
+        later(subSecond, job.run);
+      },
+      { name: `probe:${job.id}`, logger: cronLogger, suppressMissedWarning: true },
+    );
+    task.start();
+    cronJobs.set(job, task);
+    return (task.msToNext() ?? Number.POSITIVE_INFINITY) + subSecond;
+  };
+
+  const stopCron = (task: ScheduledTask): void => {
+    task.stop();
+    void task.destroy();
+  };
+
+  /** Starts an interval job on the monotonic clock; returns ms until its first slot. */
+  const startInterval = (job: ScheduledJob, every: number): number => {
+    let next = now() + mod(stableOffset(job.id, every) - wallClock(), every);
     const tick = () => {
       if (!running) return;
+      const at = now();
+      // Timers may fire a hair early; wait for the slot itself.
+      if (at < next - 1) return later(next - at, tick);
       job.run();
-      later(every, tick);
+      next += every;
+      // Late by a whole interval or more (the loop was blocked, the machine slept): skip the
+      // missed slots instead of running them back to back.
+      if (next <= at) next = at + every - mod(at - next, every);
+      later(next - now(), tick);
     };
-    const first = stableOffset(job.id, every);
+    const first = next - now();
     later(first, tick);
     return first;
+  };
+
+  const startJob = (job: ScheduledJob): number => {
+    if (job.schedule !== undefined) return startCron(job, job.schedule);
+    return startInterval(job, job.intervalMs ?? 30_000);
+  };
+
+  /** Rebuilds cron tasks when the wall clock stepped, so node-cron plans from the new time. */
+  const watchClock = (): void => {
+    const offset = wallClock() - now();
+    const step = offset - (watch?.offset ?? offset);
+    if (watch) watch.offset = offset;
+    if (Math.abs(step) <= CLOCK_STEP_TOLERANCE_MS) return;
+    opts.logger.warn(
+      { stepMs: Math.round(step), cronJobs: cronJobs.size },
+      'wall clock stepped; interval probes keep their pace, cron schedules are re-planned',
+    );
+    for (const [job, task] of [...cronJobs]) {
+      stopCron(task);
+      if (job.schedule !== undefined) startCron(job, job.schedule);
+    }
   };
 
   return {
@@ -130,14 +175,17 @@ export function createScheduler(
           });
         }
       }
+      const timer = setInterval(watchClock, CLOCK_WATCH_MS);
+      timer.unref();
+      watch = { timer, offset: wallClock() - now() };
       opts.logger.info({ jobs: jobs.length }, 'scheduler started');
     },
     stop() {
       running = false;
-      for (const task of tasks.splice(0)) {
-        task.stop();
-        void task.destroy();
-      }
+      if (watch) clearInterval(watch.timer);
+      watch = undefined;
+      for (const task of cronJobs.values()) stopCron(task);
+      cronJobs.clear();
       for (const t of timers) clearTimeout(t);
       timers.clear();
     },

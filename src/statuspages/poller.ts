@@ -1,5 +1,5 @@
 import type { StatusPageConfig } from '../config/types.js';
-import { type HttpClient, HttpClientError } from '../transport/http-client.js';
+import { type HttpClient, HttpClientError, type HttpResponse } from '../transport/http-client.js';
 import { displayUrl, type FetchPlan, parseStatusBody, planFetch } from './detect.js';
 import { DEFAULT_RECENCY_MS } from './feed.js';
 import type { ParsedStatus, VendorStatus } from './types.js';
@@ -45,6 +45,9 @@ export interface StatusPagePoller {
 export const DEFAULT_STATUS_INTERVAL_MS = 60_000;
 export const DEFAULT_STATUS_TIMEOUT_MS = 10_000;
 export const DEFAULT_STATUS_MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 3;
 
 const ACCEPT =
   'application/json, application/atom+xml, application/rss+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5';
@@ -118,6 +121,62 @@ export function createStatusPagePoller(opts: StatusPagePollerOptions): StatusPag
   // Bumped by stop(): a poll that started before it must not report afterwards.
   let generation = 0;
 
+  /**
+   * GET, following up to MAX_REDIRECTS redirects on the page's own host only: a status page
+   * that sends us elsewhere (another host, or https down to http) is a failure naming where,
+   * so the operator can configure that URL on purpose (status.anthropic.com moved to
+   * status.claude.com this way).
+   */
+  async function getFollowingSameHost(
+    url: string,
+    signal: AbortSignal,
+  ): Promise<HttpResponse | { failure: Failure }> {
+    let current = new URL(url);
+    for (let hops = 0; ; hops++) {
+      const res = await http.request({
+        method: 'GET',
+        url: current.href,
+        headers: { accept: ACCEPT },
+        signal,
+      });
+      const location = res.headers.location;
+      if (!REDIRECT_STATUSES.has(res.status) || location === undefined) return res;
+      res.discard();
+      const from = current.host;
+      let next: URL | undefined;
+      try {
+        next = new URL(location, current);
+      } catch {
+        next = undefined;
+      }
+      if (next === undefined || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
+        return {
+          failure: { kind: 'redirect', message: `${from} redirected to an invalid location` },
+        };
+      }
+      if (
+        next.host !== current.host ||
+        (current.protocol === 'https:' && next.protocol === 'http:')
+      ) {
+        return {
+          failure: {
+            kind: 'redirect',
+            message: `${from} redirected to ${next.protocol}//${next.host}, another host or a downgrade: not followed; configure that URL if it is the vendor's page`,
+          },
+        };
+      }
+      if (hops >= MAX_REDIRECTS) {
+        return {
+          failure: {
+            kind: 'redirect',
+            message: `${from}: too many redirects (more than ${MAX_REDIRECTS})`,
+          },
+        };
+      }
+      current = next;
+    }
+  }
+
   async function fetchPage(
     page: PageState,
     plan: FetchPlan,
@@ -129,14 +188,8 @@ export function createStatusPagePoller(opts: StatusPagePollerOptions): StatusPag
     stopSignal.addEventListener('abort', abort, { once: true });
     const timeout = setTimeout(abort, timeoutMs);
     try {
-      const res = await http.request({
-        method: 'GET',
-        url: plan.url,
-        headers: { accept: ACCEPT },
-        signal: controller.signal,
-        // status.anthropic.com answers with a redirect to status.claude.com.
-        maxRedirects: 3,
-      });
+      const res = await getFollowingSameHost(plan.url, controller.signal);
+      if ('failure' in res) return res;
       if (res.status < 200 || res.status >= 300) {
         res.discard();
         const hint =

@@ -63,9 +63,26 @@ export interface HistoryStore {
     sinceByWindow: Record<string, number>,
     latencySinceMs?: number,
   ): Map<string, DependencySummary>;
-  /** Deletes results with `at < olderThanMs`; returns how many were deleted. */
-  prune(olderThanMs: number): number;
+  /**
+   * Deletes results with `at < olderThanMs`; returns how many were deleted. With
+   * `retentionMs`, retention is held against the data and the monotonic clock rather than the
+   * wall clock alone: the first cut never passes `newest result − retentionMs`, and each later
+   * cut moves on from the previous one by at most the monotonic time since. A wall clock set
+   * days ahead (at a restart or while running) cannot delete history still within retention.
+   */
+  prune(olderThanMs: number, retentionMs?: number): number;
+  /** Whether history is being kept where it should be, and writes are landing. */
+  health(): StoreHealth;
   close(): void;
+}
+
+/** What {@link HistoryStore.health} reports (bellwether_store_healthy, bellwether_store_write_errors_total). */
+export interface StoreHealth {
+  healthy: boolean;
+  /** Why not, when not healthy. */
+  reason?: string;
+  /** Failed writes (records and prunes) since the store was opened. */
+  writeErrors: number;
 }
 
 /** Options for {@link openSqliteStore} and {@link attachSqliteStore}. */
@@ -76,6 +93,8 @@ export interface SqliteStoreOptions {
   onError?: (err: Error, op: string) => void;
   /** Open an existing store without writing to it (writes then fail through `onError`). */
   readonly?: boolean;
+  /** Monotonic milliseconds (default performance.now): how fast a pruning cut may advance. */
+  monotonic?: () => number;
 }
 
 const HOUR_MS = 3_600_000;
@@ -212,7 +231,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): HistoryStore {
  */
 export function attachSqliteStore(
   db: Database.Database,
-  opts: Pick<SqliteStoreOptions, 'onError'> = {},
+  opts: Pick<SqliteStoreOptions, 'onError' | 'monotonic'> = {},
 ): HistoryStore {
   const onError =
     opts.onError ??
@@ -276,17 +295,31 @@ export function attachSqliteStore(
     'DELETE FROM results WHERE dep_id IN (SELECT id FROM dependencies) AND at < ?',
   );
   const deleteHours = db.prepare<[number]>('DELETE FROM hourly WHERE hour < ?');
+  // One indexed seek per dependency: there is no index on `at` alone.
+  const newestAt = db.prepare<[], number | null>(
+    'SELECT max((SELECT max(at) FROM results r WHERE r.dep_id = d.id)) FROM dependencies d',
+  );
+  newestAt.pluck();
   const rebuildHour = db.prepare<{ hour: number; from: number; to: number }>(`
     INSERT INTO hourly (dep_id, hour, counted, up, samples)
     SELECT dep_id, @hour, sum(counted), sum(counted AND ok), sum(ok AND NOT skipped)
     FROM results WHERE dep_id IN (SELECT id FROM dependencies) AND at >= @from AND at < @to
     GROUP BY dep_id`);
 
+  const monotonic = opts.monotonic ?? (() => performance.now());
+  let lastCut: { cut: number; at: number } | undefined;
+
   // Dependency ids are cached only after their transaction commits, so a rolled-back insert
   // never leaves a dangling id behind.
   const depIds = new Map<string, number>();
 
+  let writeErrors = 0;
+  let writeFailure: string | undefined;
   const report = (err: unknown, op: string): void => {
+    if (op === 'record' || op === 'prune') {
+      writeErrors++;
+      writeFailure = `${op} failed: ${messageOf(err)}`;
+    }
     try {
       onError(err instanceof Error ? err : new Error(String(err)), op);
     } catch {
@@ -351,8 +384,23 @@ export function attachSqliteStore(
     return depId;
   });
 
-  const pruneTx = db.transaction((olderThanMs: number): number => {
-    if (!Number.isFinite(olderThanMs)) throw new RangeError(`olderThanMs must be finite`);
+  const pruneTx = db.transaction((requestedCut: number, retentionMs?: number): number => {
+    if (!Number.isFinite(requestedCut)) throw new RangeError(`olderThanMs must be finite`);
+    let olderThanMs = requestedCut;
+    if (retentionMs !== undefined) {
+      const at = monotonic();
+      let allowed: number;
+      if (lastCut === undefined) {
+        const newest = newestAt.get();
+        allowed = typeof newest === 'number' ? newest - retentionMs : requestedCut;
+      } else {
+        // The allowance keeps moving with real time, so a clock stepped back and put right
+        // again leaves no lag behind.
+        allowed = lastCut.cut + (at - lastCut.at);
+      }
+      olderThanMs = Math.min(requestedCut, allowed);
+      lastCut = { cut: allowed, at };
+    }
     const deleted = deleteResults.run(olderThanMs).changes;
     const hour = Math.floor(olderThanMs / HOUR_MS);
     const hourStart = hour * HOUR_MS;
@@ -393,6 +441,7 @@ export function attachSqliteStore(
       try {
         const depId = recordTx(result);
         depIds.set(result.dependency, depId);
+        writeFailure = undefined;
       } catch (err) {
         report(err, 'record');
       }
@@ -473,13 +522,21 @@ export function attachSqliteStore(
       });
     },
 
-    prune(olderThanMs) {
+    prune(olderThanMs, retentionMs) {
       try {
-        return pruneTx(olderThanMs);
+        const removed = pruneTx(olderThanMs, retentionMs);
+        writeFailure = undefined;
+        return removed;
       } catch (err) {
         report(err, 'prune');
         return 0;
       }
+    },
+
+    health() {
+      return writeFailure === undefined
+        ? { healthy: true, writeErrors }
+        : { healthy: false, reason: writeFailure, writeErrors };
     },
 
     close() {
