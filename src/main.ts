@@ -300,7 +300,7 @@ export async function startBellwether(
       return config.vantage;
     },
     clock: () => Date.now(),
-    ready: () => monitor.running,
+    notReady: () => monitor.notReady(),
     reload,
     reloadToken: opts.reloadToken,
     access: opts.access,

@@ -131,6 +131,11 @@ export const DependencySchema = z
     state: DependencyStateSchema,
     reasons: z.array(z.string()).describe('Why the state is what it is, newest facts first.'),
     credentialProblem: z.enum(['missing', 'rejected']).nullable(),
+    stale: z
+      .boolean()
+      .describe(
+        'True until the first probe round after a start: the state is the last one in history (lastProbe.at says how old).',
+      ),
     since: when.nullable().describe('When the dependency entered its current state.'),
     breaker: BreakerStateSchema,
     lastProbe: LastProbeSchema.nullable(),

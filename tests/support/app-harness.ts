@@ -71,7 +71,7 @@ export function createTestApp(over: Partial<AppDeps> = {}, config = harnessConfi
     consumers: config.consumers,
     vantage: config.vantage,
     clock: () => Date.now(),
-    ready: () => true,
+    notReady: () => null,
     ...over,
   });
   const close = async () => {
