@@ -145,7 +145,7 @@ function judge(
     return {
       state: 'down',
       reasons: [
-        `${streak} probe rounds failed in a row${lastFailureText ? `; last: ${describeFailure(lastFailureText)}` : ''}`,
+        `${streak === 1 ? 'the probe round failed' : `${streak} probe rounds failed in a row`}${lastFailureText ? `; last: ${describeFailure(lastFailureText)}` : ''}`,
       ],
     };
   }

@@ -1,0 +1,40 @@
+import type { BellwetherConfig, DependencyConfig } from './config/types.js';
+
+/** Vendors that answer nothing useful without a key; the others may run keyless servers. */
+const KEYLESS_OK = new Set<DependencyConfig['vendor']>(['openai-compatible', 'ollama', 'http']);
+
+/** The unset variable a dependency's credentials should come from, when it is unset. */
+const unsetCredential = (d: DependencyConfig): string | undefined =>
+  d.apiKey === undefined && d.accessKeyId === undefined ? d.apiKeyEnv : undefined;
+
+/**
+ * What a valid config will not do as its author may expect, one line each
+ * (`path: message`): unset credential variables and what follows from them. Names
+ * variables, never values.
+ */
+export function configWarnings(config: BellwetherConfig): string[] {
+  const warnings: string[] = [];
+  const keyless = new Set<string>();
+  config.dependencies.forEach((d, i) => {
+    const variable = unsetCredential(d);
+    if (variable === undefined) return;
+    const path = d.vendor === 'bedrock' ? `dependencies[${i}]` : `dependencies[${i}].apiKey`;
+    if (KEYLESS_OK.has(d.vendor)) {
+      warnings.push(
+        `${path}: ${variable} is not set; ${d.id} sends no key (fine for a keyless server, a hosted API answers 401)`,
+      );
+      return;
+    }
+    keyless.add(d.id);
+    warnings.push(`${path}: ${variable} is not set; ${d.id} will only check reachability`);
+  });
+  config.consumers.forEach((c, i) => {
+    if (c.uses.length === 0 || !c.uses.every((id) => keyless.has(id))) return;
+    const which =
+      c.uses.length === 1 ? `its only dependency ${c.uses[0]} has` : 'none of its dependencies has';
+    warnings.push(
+      `consumers[${i}].uses: ${which} a key, so ${c.id} will have no usable dependency (route null) once probed`,
+    );
+  });
+  return warnings;
+}
