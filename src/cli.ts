@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_POLICY } from './evaluate/evaluate.js';
 import { accessFromEnv } from './http/access.js';
+import { type LogFormat, logFormatFrom, prettyDestination } from './log.js';
 import { build, loadOrReport, readVersion, startBellwether } from './main.js';
 import type { DependencySnapshot } from './monitor.js';
 import { counted } from './text.js';
@@ -186,6 +187,12 @@ async function main(argv: string[]): Promise<number> {
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     throw new UsageError(`--port must be an integer from 0 to 65535, got "${portText}"`);
   }
+  let logFormat: LogFormat;
+  try {
+    logFormat = logFormatFrom(process.env.LOG_FORMAT);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   const report = (line: string) => process.stderr.write(`${line}\n`);
   const config = loadOrReport(configPath, process.env, report);
   if (!config) return command === 'validate' ? EXIT.invalid : EXIT.config;
@@ -200,12 +207,17 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
 
-  if (command === 'check') return check(config, logLevel, values.json === true);
+  if (command === 'check') {
+    const destination = logFormat === 'pretty' ? prettyDestination(2) : process.stderr;
+    return check(config, logLevel, destination, values.json === true);
+  }
 
   const bellwether = await startBellwether({
     config,
     port,
     logLevel,
+    logDestination:
+      logFormat === 'pretty' ? prettyDestination(1, process.stdout.isTTY === true) : undefined,
     reloadToken: process.env.BELLWETHER_RELOAD_TOKEN || undefined,
     access: accessFromEnv(process.env),
   });
@@ -232,13 +244,14 @@ async function main(argv: string[]): Promise<number> {
 async function check(
   config: NonNullable<ReturnType<typeof loadOrReport>>,
   logLevel: string | undefined,
+  logDestination: NonNullable<Parameters<typeof build>[0]['logDestination']>,
   json: boolean,
 ): Promise<number> {
   // One round decides: a failed round is down here, there is no second round to wait for.
   const parts = build({
     config,
     logLevel: logLevel ?? 'warn',
-    logDestination: process.stderr as never,
+    logDestination,
     storePath: ':memory:',
     policy: { ...DEFAULT_POLICY, downAfterRounds: 1 },
   });

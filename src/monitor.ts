@@ -425,11 +425,14 @@ export class Monitor {
       to: evaluation.state,
       reasons: evaluation.reasons,
     };
-    if (evaluation.state === 'down' || evaluation.credentialProblem) {
-      this.deps.logger.warn(log, 'dependency state changed');
-    } else {
-      this.deps.logger.info(log, 'dependency state changed');
-    }
+    // Down pages (critical); degraded and our own credentials are worth a look (warning).
+    const level =
+      evaluation.state === 'down'
+        ? 'error'
+        : evaluation.state === 'degraded' || evaluation.credentialProblem
+          ? 'warn'
+          : 'info';
+    this.deps.logger[level](log, 'dependency state changed');
     for (const c of this.deps.config.consumers) {
       if (c.uses.includes(t.labels.dependency)) this.updateConsumer(c);
     }
@@ -448,8 +451,16 @@ export class Monitor {
     this.consumers.set(c.id, evaluation);
     this.deps.metrics.setConsumerState(c.id, evaluation.state);
     if (previous && previous.state !== evaluation.state) {
-      this.deps.logger.info(
-        { consumer: c.id, from: previous.state, to: evaluation.state, route: evaluation.route },
+      // A tool with no usable dependency is the P1 event; running on a fallback, a warning.
+      const level = { down: 'error', degraded: 'warn', ok: 'info' } as const;
+      this.deps.logger[level[evaluation.state]](
+        {
+          consumer: c.id,
+          from: previous.state,
+          to: evaluation.state,
+          route: evaluation.route,
+          reason: evaluation.reason,
+        },
         'consumer state changed',
       );
     }

@@ -292,6 +292,25 @@ describe('the built CLI against the fake vendor', () => {
     expect(res.stdout + res.stderr).not.toContain(ANTHROPIC_KEY);
   });
 
+  it('LOG_FORMAT=pretty prints readable lines: time, level name, message', async () => {
+    vendor.setFault('chat', { status: 500 });
+    const res = await runCli(['check', '--config', config], { env: { LOG_FORMAT: 'pretty' } });
+    vendor.clearFaults();
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(
+      /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [+-]\d{4}\] ERROR: dependency state changed$/m,
+    );
+    expect(res.stderr).toMatch(/^ {4}dependency: "e2e-openai"$/m);
+    expect(res.stderr).not.toContain('{"level"');
+    expect(res.stderr).not.toContain(OPENAI_KEY);
+  });
+
+  it('LOG_FORMAT other than json or pretty is a usage error', async () => {
+    const res = await runCli(['validate', '--config', config], { env: { LOG_FORMAT: 'yaml' } });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain('LOG_FORMAT must be json or pretty, got "yaml"');
+  });
+
   it('npx bellwether runs the built CLI from the clone', () => {
     const res = spawnSync('npx', ['--offline', 'bellwether', '--version'], {
       env,
