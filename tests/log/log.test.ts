@@ -1,13 +1,8 @@
-import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { BellwetherConfig } from '../../src/config/types.js';
 import { createLogger, logFormatFrom } from '../../src/log.js';
-import { createMetrics } from '../../src/metrics/metrics.js';
-import { Monitor } from '../../src/monitor.js';
 import type { CheckResult } from '../../src/probes/types.js';
-import { openSqliteStore } from '../../src/store/sqlite-store.js';
-import type { HttpClient } from '../../src/transport/http-client.js';
 import { testDependency } from '../support/dependency.js';
+import { scriptedMonitor } from '../support/scripted-monitor.js';
 
 interface Line {
   level: number;
@@ -52,38 +47,17 @@ describe('log lines', () => {
 describe('transition log levels', () => {
   it('dependency and consumer down at error, fallback and degraded at warn, ok at info', async () => {
     const { lines, logger } = capture();
-    const deps = [testDependency({ id: 'primary' }), testDependency({ id: 'fallback' })];
-    const config: BellwetherConfig = {
-      sourcePath: '/dev/null',
-      vantage: 'log',
-      server: { port: 0, host: '127.0.0.1' },
-      storage: { path: ':memory:', retentionMs: 86_400_000 },
-      dependencies: deps,
-      consumers: [{ id: 'tool', uses: ['primary', 'fallback'] }],
-      statusPages: [],
-      notify: [],
-      secrets: [],
-    };
     const failing = new Set<string>();
     const answer = (id: string, check: CheckResult['check']): CheckResult =>
       failing.has(id)
         ? { check, ok: false, latencyMs: 5, errorClass: 'server_error', httpStatus: 500 }
         : { check, ok: true, latencyMs: 5 };
-    const store = openSqliteStore({ path: ':memory:' });
-    const monitor = new Monitor({
-      config,
-      createProbe: (d) => ({
-        vendor: d.vendor,
-        checks: d.checks,
-        run: async (check) => answer(d.id, check),
-      }),
-      http: {} as HttpClient,
-      store,
-      metrics: createMetrics(new Registry(), { version: '0.0.0-test' }),
+    const { monitor, close } = scriptedMonitor({
+      dependencies: [testDependency({ id: 'primary' }), testDependency({ id: 'fallback' })],
+      consumers: [{ id: 'tool', uses: ['primary', 'fallback'] }],
+      answer,
       logger,
-      now: () => performance.now(),
-      clock: () => Date.now(),
-      policy: { downAfterRounds: 1, ratioWindowRounds: 10, degradedErrorRatio: 0.2 },
+      over: { policy: { downAfterRounds: 1, ratioWindowRounds: 10, degradedErrorRatio: 0.2 } },
     });
     await monitor.probeAll();
     failing.add('primary');
@@ -107,7 +81,6 @@ describe('transition log levels', () => {
       [30, 'tool', 'ok'],
       [40, 'fallback', 'degraded'],
     ]);
-    await monitor.stop(0);
-    store.close();
+    await close();
   });
 });
