@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
+import { runProcess } from '../support/run-process.js';
 
 const CLI = join(process.cwd(), 'dist', 'cli.js');
 const OPENAI_KEY = 'sk-e2e-openai-0123456789abcdef';
@@ -36,30 +37,11 @@ ${extra}`,
 }
 
 /** Runs the CLI without blocking this process: the fake vendor lives in it and must keep answering. */
-function runCli(
-  args: string[],
-  opts: { timeoutMs?: number; env?: Record<string, string> } = {},
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...env, ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 15_000);
-    child.once('exit', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
+const runCli = (args: string[], opts: { timeoutMs?: number; env?: Record<string, string> } = {}) =>
+  runProcess(process.execPath, [CLI, ...args], {
+    env: { ...env, ...opts.env },
+    timeoutMs: opts.timeoutMs,
   });
-}
 
 const env = { ...process.env, E2E_OPENAI_KEY: OPENAI_KEY, E2E_ANTHROPIC_KEY: ANTHROPIC_KEY };
 

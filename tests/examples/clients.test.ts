@@ -1,10 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
 import { type Bellwether, startBellwether } from '../../src/main.js';
 import { type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
+import { runProcess } from '../support/run-process.js';
 
 const TOKEN = 'bw-example-token-0123456789abcdef';
 const OPENAI_KEY = 'sk-examples-openai-0123456789abcdef';
@@ -38,32 +39,21 @@ interface Ran {
   stderr: string;
 }
 
-function runClient(
+async function runClient(
   client: (typeof CLIENTS)[number],
   args: [consumer: string, primary: string],
   env: Record<string, string>,
 ): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(client.command, [client.script, ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.once('error', reject);
-    child.once('exit', (status) => {
-      try {
-        resolve({ status, choice: JSON.parse(stdout), stderr });
-      } catch {
-        reject(new Error(`${client.name} printed no JSON (exit ${status}): ${stdout}${stderr}`));
-      }
-    });
+  const ran = await runProcess(client.command, [client.script, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
   });
+  try {
+    return { status: ran.status, choice: JSON.parse(ran.stdout), stderr: ran.stderr };
+  } catch {
+    throw new Error(
+      `${client.name} printed no JSON (exit ${ran.status}): ${ran.stdout}${ran.stderr}`,
+    );
+  }
 }
 
 /** Fail-safe clients in README and examples/, run against a live Bellwether. */
