@@ -1,11 +1,16 @@
 #!/bin/sh
-# The test suite runs promtool and Prometheus (Debian package "prometheus") and amtool and
-# Alertmanager ("prometheus-alertmanager"). Installs what is missing when we may (root with
-# apt-get); otherwise says how.
+# The test suite runs promtool and Prometheus (Debian package "prometheus"), amtool and
+# Alertmanager ("prometheus-alertmanager"), headless Chromium ("chromium", at
+# /usr/bin/chromium) and python3 (the Python client example). Installs what is missing when
+# we may (root with apt-get); otherwise fails, naming the command to run: no test is skipped
+# for want of a tool.
 set -e
+chromium="${CHROMIUM:-/usr/bin/chromium}"
 need=""
 command -v promtool >/dev/null 2>&1 || need="$need prometheus"
 command -v amtool >/dev/null 2>&1 || need="$need prometheus-alertmanager"
+[ -x "$chromium" ] || need="$need chromium"
+command -v python3 >/dev/null 2>&1 || need="$need python3"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "ensure-test-tools: installing Debian packages:$need" >&2
