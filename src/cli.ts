@@ -11,7 +11,7 @@ import { configWarnings } from './warnings.js';
 /** Exit statuses, one meaning each (documented in the README and `bellwether help`). */
 const EXIT = {
   ok: 0,
-  /** check: a dependency is down, or a consumer has no usable dependency because of one. */
+  /** check: a dependency is down, or a consumer has no usable dependency, not only for want of our credentials. */
   down: 1,
   /** validate: the config has errors (the answer to "is it valid?"). */
   invalid: 1,
@@ -55,7 +55,8 @@ ${COMMON_OPTIONS}
 
 Exit status:
   0  every dependency answers and every consumer has a usable dependency
-  1  a dependency is down, or a consumer has no usable dependency because of one
+  1  a dependency is down, or a consumer has no usable dependency (not only
+     for want of our credentials)
   2  usage error
   3  configuration error
   4  our own credentials are rejected or missing (and nothing is down)
