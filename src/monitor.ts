@@ -415,7 +415,14 @@ export class Monitor {
     t.agreement = agreement(vendor, fromProbes.state);
     const evaluation = withVendorStatus(fromProbes, vendor);
     t.evaluation = evaluation;
-    if (evaluation.state === previous.state) return;
+    // Consumers are judged again on a change of state, and on a first round that left the
+    // state as it was (unknown, our key rejected): "not probed yet" no longer holds for them.
+    const firstRound =
+      previous.reasons[0] === NOT_PROBED_YET && evaluation.reasons[0] !== NOT_PROBED_YET;
+    if (evaluation.state === previous.state) {
+      if (firstRound) this.updateConsumersOf(t.labels.dependency);
+      return;
+    }
     t.since = at;
     this.deps.metrics.setDependencyState(t.labels, evaluation.state);
     const log = {
@@ -433,8 +440,12 @@ export class Monitor {
           ? 'warn'
           : 'info';
     this.deps.logger[level](log, 'dependency state changed');
+    this.updateConsumersOf(t.labels.dependency);
+  }
+
+  private updateConsumersOf(dependency: string): void {
     for (const c of this.deps.config.consumers) {
-      if (c.uses.includes(t.labels.dependency)) this.updateConsumer(c);
+      if (c.uses.includes(dependency)) this.updateConsumer(c);
     }
   }
 

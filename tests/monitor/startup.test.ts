@@ -35,3 +35,31 @@ describe('start-up readiness', () => {
     await close();
   });
 });
+
+describe('consumers after the first round', () => {
+  it('a first round that leaves the state unknown (key rejected) ends "not probed yet"', async () => {
+    const { monitor, close } = scriptedMonitor({
+      dependencies: [testDependency({ id: 'only' })],
+      consumers: [{ id: 'tool', uses: ['only'] }],
+      answer: (_id, check) => ({
+        check,
+        ok: false,
+        latencyMs: 5,
+        errorClass: 'auth',
+        httpStatus: 401,
+      }),
+    });
+    expect(monitor.consumer('tool')).toMatchObject({ state: 'ok', route: 'only' });
+    await monitor.probeNow('only');
+    expect(monitor.dependency('only')?.evaluation).toMatchObject({
+      state: 'unknown',
+      credentialProblem: 'rejected',
+    });
+    expect(monitor.consumer('tool')).toMatchObject({
+      state: 'down',
+      route: null,
+      reason: 'no usable dependency: only is unknown',
+    });
+    await close();
+  });
+});
