@@ -4,8 +4,11 @@ import type { BellwetherConfig, DependencyConfig } from './config/types.js';
 const KEYLESS_OK = new Set<DependencyConfig['vendor']>(['openai-compatible', 'ollama', 'http']);
 
 /** The unset variable a dependency's credentials should come from, when it is unset. */
-const unsetCredential = (d: DependencyConfig): string | undefined =>
-  d.apiKey === undefined && d.accessKeyId === undefined ? d.apiKeyEnv : undefined;
+const unsetCredential = (d: DependencyConfig): string | undefined => {
+  const complete =
+    d.apiKey !== undefined || (d.accessKeyId !== undefined && d.secretAccessKey !== undefined);
+  return complete ? undefined : d.apiKeyEnv;
+};
 
 /**
  * What a valid config will not do as its author may expect, one line each
@@ -31,9 +34,11 @@ export function configWarnings(config: BellwetherConfig): string[] {
   config.consumers.forEach((c, i) => {
     if (c.uses.length === 0 || !c.uses.every((id) => keyless.has(id))) return;
     const which =
-      c.uses.length === 1 ? `its only dependency ${c.uses[0]} has` : 'none of its dependencies has';
+      c.uses.length === 1
+        ? `its only dependency ${c.uses[0]} has no key`
+        : 'none of its dependencies has a key';
     warnings.push(
-      `consumers[${i}].uses: ${which} a key, so ${c.id} will have no usable dependency (route null) once probed`,
+      `consumers[${i}].uses: ${which}, so ${c.id} will have no usable dependency (route null) once probed`,
     );
   });
   return warnings;
