@@ -11,8 +11,12 @@ import {
 import type { Logger } from './log.js';
 import type { BreakerState, DependencyLabels, Metrics } from './metrics/metrics.js';
 import type { Probe } from './probes/types.js';
-import { DependencyRunner } from './runner/dependency-runner.js';
-import { createScheduler, type Scheduler } from './runner/scheduler.js';
+import { DEFAULT_RETRY_DELAY_MS, DependencyRunner } from './runner/dependency-runner.js';
+import {
+  createScheduler,
+  DEFAULT_FIRST_RUN_SPREAD_MS,
+  type Scheduler,
+} from './runner/scheduler.js';
 import { withTokenBudget } from './runner/token-budget.js';
 import {
   type Agreement,
@@ -201,10 +205,13 @@ export class Monitor {
         ({ runner }) =>
           runner.dependency.checks.length *
           (runner.dependency.retries + 1) *
-          (runner.dependency.timeoutMs + (this.deps.retryDelayMs ?? 250)),
+          (runner.dependency.timeoutMs + (this.deps.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS)),
       ),
     );
-    return Math.min(MAX_STARTUP_MS, (this.deps.firstRunSpreadMs ?? 5000) + slowest + 1000);
+    return Math.min(
+      MAX_STARTUP_MS,
+      (this.deps.firstRunSpreadMs ?? DEFAULT_FIRST_RUN_SPREAD_MS) + slowest + 1000,
+    );
   }
 
   /**

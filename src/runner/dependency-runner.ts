@@ -46,6 +46,9 @@ class RoundFailed extends Error {
   }
 }
 
+/** The first retry's delay (p-retry's minTimeout), unless told otherwise. */
+export const DEFAULT_RETRY_DELAY_MS = 250;
+
 /**
  * Runs one dependency's probe rounds: an opossum breaker around a bounded p-retry around
  * each check. The breaker's rolling window counts probe rounds, not wall time: buckets are
@@ -177,7 +180,7 @@ export class DependencyRunner {
     try {
       const result = await pRetry(attempt, {
         retries: this.dependency.retries,
-        minTimeout: this.deps.retryDelayMs ?? 250,
+        minTimeout: this.deps.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS,
         factor: 2,
         maxTimeout: 2000,
         shouldRetry: ({ error }) =>

@@ -10,6 +10,9 @@ export interface ScheduledJob {
   run: () => void;
 }
 
+/** How long after start every job has had its first run, unless told otherwise. */
+export const DEFAULT_FIRST_RUN_SPREAD_MS = 5000;
+
 /** Starts and stops the probe rounds. */
 export interface Scheduler {
   start(): void;
@@ -63,7 +66,7 @@ export function createScheduler(
   jobs: readonly ScheduledJob[],
   opts: { logger: Logger; firstRunSpreadMs?: number; runAtStart?: boolean },
 ): Scheduler {
-  const spread = opts.firstRunSpreadMs ?? 5000;
+  const spread = opts.firstRunSpreadMs ?? DEFAULT_FIRST_RUN_SPREAD_MS;
   const tasks: ScheduledTask[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let running = false;
