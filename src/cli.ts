@@ -103,6 +103,9 @@ const OWN_OPTIONS: Record<Command, string[]> = {
 
 class UsageError extends Error {}
 
+/** pino's levels, as --log-level and LOG_LEVEL accept them. */
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows
@@ -194,10 +197,15 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  const logLevel = values['log-level'] ?? process.env.LOG_LEVEL;
+  if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel)) {
+    throw new UsageError(
+      `--log-level (or LOG_LEVEL) must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel.slice(0, 40)}"`,
+    );
+  }
   const report = (line: string) => process.stderr.write(`${line}\n`);
   const config = loadOrReport(configPath, process.env, report);
   if (!config) return command === 'validate' ? EXIT.invalid : EXIT.config;
-  const logLevel = values['log-level'] ?? process.env.LOG_LEVEL;
 
   if (command === 'validate') {
     const warnings = configWarnings(config);

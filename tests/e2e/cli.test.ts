@@ -244,6 +244,11 @@ describe('the built CLI against the fake vendor', () => {
     ['an option of another command', ['validate', '--json'], /--json is not an option of validate/],
     ['a bad port', ['run', '--port', 'http'], /--port must be an integer/],
     ['help for nothing', ['help', 'nothing'], /no help for "nothing"/],
+    [
+      'a log level pino lacks',
+      ['validate', '--log-level', 'loud'],
+      /--log-level \(or LOG_LEVEL\) must be one of/,
+    ],
   ])('a usage error (%s) exits 2 and says what is wrong', async (_name, args, message) => {
     const res = await runCli(args);
     expect(res.status).toBe(2);
