@@ -1,11 +1,29 @@
 import { createInterface } from 'node:readline';
 import { loadOrReport, startBellwether } from '../src/bellwether.js';
-import { DEFAULT_MODELS, startFakeVendor } from '../tests/support/fake-vendor.js';
+import {
+  DEFAULT_MODELS,
+  FAULT_ROUTES,
+  type FaultRoute,
+  startFakeVendor,
+  unknownFaultRoute,
+} from '../tests/support/fake-vendor.js';
+
+const COMMANDS = [
+  '  fault <status> [route]   answer with an error status, e.g. fault 529 anthropic',
+  '  slow <ms> [route]        wait before answering, e.g. slow 5000 openai:models',
+  '  clear [route]            remove one fault, or all of them',
+  '  stop | start             refuse connections / listen again',
+  '  routes | quit',
+  `Routes (default *): ${FAULT_ROUTES.join(', ')}`,
+  "  openai and anthropic are every request in that vendor's shape (demo-compatible is",
+  '  OpenAI-shaped, so openai covers it too); models, chat, messages and health one route;',
+  "  openai:models and anthropic:models one vendor's model list.",
+].join('\n');
 
 /**
  * `npm run demo`: a local fake vendor on 127.0.0.1:9478 and Bellwether on it, so a newcomer
- * sees live metrics and status with no keys and no internet. Type commands to break the
- * vendor and watch the breaker open: stop, start, fault <status>, slow <ms>, clear, quit.
+ * sees live metrics and status with no keys and no internet. Type commands (see COMMANDS) to
+ * break one vendor, one route or everything and watch breakers open and consumers fall back.
  */
 async function demo(): Promise<void> {
   const vendorPort = Number(process.env.DEMO_VENDOR_PORT ?? 9478);
@@ -33,8 +51,9 @@ async function demo(): Promise<void> {
       `Status API:  ${base}/api/v1/status`,
       `Metrics:     ${base}/metrics`,
       '',
-      'Commands: stop | start | fault <status, e.g. 529> | slow <ms> | clear | quit',
-      `Or from another shell: curl -XPOST ${vendor.url}/__fault -d '{"route":"*","fault":{"status":503}}'`,
+      'Break a vendor and watch phishing-triage fall back to demo-anthropic. Type:',
+      COMMANDS,
+      `Or from another shell: curl -XPOST ${vendor.url}/__fault -d '{"route":"openai","fault":{"status":503}}'`,
       '',
     ].join('\n'),
   );
@@ -47,40 +66,72 @@ async function demo(): Promise<void> {
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
 
-  if (!process.stdin.isTTY) return;
+  // Commands come from a terminal or a pipe; a closed stdin leaves the demo running.
   const rl = createInterface({ input: process.stdin });
+  const say = (text: string) => process.stdout.write(`${text}\n`);
+  const routeOf = (arg: string | undefined): FaultRoute | undefined => {
+    const route = (arg ?? '*') as FaultRoute;
+    if (FAULT_ROUTES.includes(route)) return route;
+    say(unknownFaultRoute(arg));
+    return undefined;
+  };
+  const where = (route: FaultRoute) => (route === '*' ? 'every route' : route);
   rl.on('line', async (line) => {
-    const [command, arg] = line.trim().split(/\s+/);
+    const [command, arg, routeArg] = line.trim().split(/\s+/);
     switch (command) {
       case 'stop':
         await vendor.stop();
-        process.stdout.write('fake vendor stopped: connections now refused\n');
+        say('fake vendor stopped: connections now refused');
         break;
       case 'start':
         await vendor.start();
-        process.stdout.write('fake vendor started again\n');
+        say('fake vendor started again');
         break;
-      case 'fault':
-        vendor.setFault('*', { status: Number(arg ?? 503) });
-        process.stdout.write(`every route now answers ${arg ?? 503}\n`);
+      case 'fault': {
+        const route = routeOf(routeArg);
+        const status = Number(arg ?? 503);
+        if (!route) break;
+        if (!Number.isInteger(status) || status < 100 || status > 599) {
+          say(`fault needs an HTTP status from 100 to 599, got "${arg}"`);
+          break;
+        }
+        vendor.setFault(route, { status });
+        say(`${where(route)} now answers ${status}`);
         break;
-      case 'slow':
-        vendor.setFault('*', { headersDelayMs: Number(arg ?? 5000) });
-        process.stdout.write(`every answer now waits ${arg ?? 5000} ms\n`);
+      }
+      case 'slow': {
+        const route = routeOf(routeArg);
+        const ms = Number(arg ?? 5000);
+        if (!route) break;
+        if (!Number.isInteger(ms) || ms < 0) {
+          say(`slow needs milliseconds, got "${arg}"`);
+          break;
+        }
+        vendor.setFault(route, { headersDelayMs: ms });
+        say(`${where(route)} now waits ${ms} ms before answering`);
         break;
-      case 'clear':
-        vendor.clearFaults();
-        process.stdout.write('faults cleared\n');
+      }
+      case 'clear': {
+        if (arg === undefined) {
+          vendor.clearFaults();
+          say('faults cleared');
+          break;
+        }
+        const route = routeOf(arg);
+        if (!route) break;
+        vendor.setFault(route, null);
+        say(`fault on ${where(route)} cleared`);
+        break;
+      }
+      case 'routes':
+        say(`fault routes: ${FAULT_ROUTES.join(', ')}`);
         break;
       case 'quit':
         rl.close();
         await shutdown(0);
         break;
       default:
-        if (command)
-          process.stdout.write(
-            'commands: stop | start | fault <status> | slow <ms> | clear | quit\n',
-          );
+        if (command) say(`commands:\n${COMMANDS}`);
     }
   });
 }

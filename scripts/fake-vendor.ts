@@ -1,11 +1,12 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startFakeVendor } from '../tests/support/fake-vendor.js';
+import { FAULT_ROUTES, startFakeVendor } from '../tests/support/fake-vendor.js';
 
 /**
  * Run the fake AI vendor as a process, for the demo and for end-to-end tests of the built
- * CLI. Faults are set over HTTP: POST /__fault {"route":"*","fault":{...}|null}.
- * Flags: --port (default 9478), --host, --openai-key, --anthropic-key, --anonymous.
+ * CLI. Faults are set over HTTP: POST /__fault {"route":"openai","fault":{"status":503}}
+ * (route: one of FAULT_ROUTES, printed at start; fault null clears it), DELETE /__fault
+ * clears all. Flags: --port (default 9478), --host, --openai-key, --anthropic-key, --anonymous.
  */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   const { values } = parseArgs({
@@ -30,6 +31,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     anonymous: values.anonymous,
   });
   process.stdout.write(`${vendor.url}\n`);
+  process.stderr.write(
+    `fault routes: ${FAULT_ROUTES.join(', ')}\ne.g. curl -XPOST ${vendor.url}/__fault -d '{"route":"anthropic","fault":{"status":529}}'\n`,
+  );
 
   const shutdown = (): void => {
     vendor.stop().then(

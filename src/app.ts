@@ -20,7 +20,8 @@ import type { ReloadOutcome } from './runtime.js';
 export interface AppDeps extends ViewDeps {
   registry: Registry;
   logger: Logger;
-  ready: () => boolean;
+  /** Null when ready; else why not (/readyz answers 503 with it). */
+  notReady: () => string | null;
   reload?: () => Promise<ReloadOutcome>;
   reloadToken?: string;
   access?: AccessOptions;

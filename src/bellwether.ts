@@ -231,7 +231,7 @@ export async function startBellwether(
       return runtime.config.vantage;
     },
     clock: () => Date.now(),
-    ready: () => runtime.monitor.running,
+    notReady: () => runtime.monitor.notReady(),
     reload,
     reloadToken: opts.reloadToken,
     access: opts.access,

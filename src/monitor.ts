@@ -5,6 +5,7 @@ import {
   type EvaluationPolicy,
   evaluateConsumer,
   evaluateDependency,
+  NOT_PROBED_YET,
   type Round,
 } from './evaluate/evaluate.js';
 import type { BreakerState } from './evaluate/states.js';
@@ -12,8 +13,12 @@ import { ran } from './evaluate/verdict.js';
 import type { Logger } from './log.js';
 import type { DependencyLabels, Metrics } from './metrics/metrics.js';
 import type { Probe } from './probes/types.js';
-import { DependencyRunner } from './runner/dependency-runner.js';
-import { createScheduler, type Scheduler } from './runner/scheduler.js';
+import { DEFAULT_RETRY_DELAY_MS, DependencyRunner } from './runner/dependency-runner.js';
+import {
+  createScheduler,
+  DEFAULT_FIRST_RUN_SPREAD_MS,
+  type Scheduler,
+} from './runner/scheduler.js';
 import { withTokenBudget } from './runner/token-budget.js';
 import {
   type Agreement,
@@ -22,7 +27,7 @@ import {
   type VendorStatus,
   vendorDeclaresProblem,
 } from './statuspages/index.js';
-import type { HistoryStore } from './store/sqlite-store.js';
+import type { HistoryStore, StoredResult } from './store/sqlite-store.js';
 import type { HttpClient } from './transport/http-client.js';
 
 /** The status page a dependency follows: its own `statusPage`, else its vendor's. */
@@ -41,6 +46,31 @@ function withVendorStatus(
 
 /** Rounds kept in memory per dependency for evaluation (the store keeps the history). */
 const ROUNDS_KEPT = 20;
+
+/** The start-up wait for first rounds never exceeds this, whatever the timeouts. */
+const MAX_STARTUP_MS = 60_000;
+
+/** Stored results (newest first) back into rounds (newest first): a round's results share `at`. */
+export function roundsFromHistory(results: readonly StoredResult[]): Round[] {
+  const rounds: Round[] = [];
+  for (const { dependency: _, at, ...result } of results) {
+    let round = rounds[rounds.length - 1];
+    if (round?.startedAt !== at) {
+      round = { startedAt: at, finishedAt: at, results: [] };
+      rounds.push(round);
+    }
+    round.results.unshift(result);
+    round.finishedAt = Math.max(round.finishedAt, at + result.latencyMs);
+  }
+  return rounds;
+}
+
+const ageText = (ms: number): string => {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${Math.round(s / 3600)} h`;
+};
 
 /** Everything the monitor needs, built in main.ts. */
 export interface MonitorDeps {
@@ -78,7 +108,10 @@ interface Tracked {
   agreement?: Agreement;
   runner: DependencyRunner;
   labels: DependencyLabels;
+  /** Rounds run by this process (carried over a reload), newest first. */
   rounds: Round[];
+  /** Rounds read from history at start; judged only until the first fresh round replaces them. */
+  history: Round[];
   evaluation: DependencyEvaluation;
   since?: number;
   overruns: number;
@@ -95,9 +128,13 @@ export class Monitor {
   private readonly scheduler: Scheduler;
   private readonly vendorStatuses = new Map<string, VendorStatus>();
   private readonly roundListeners = new Set<(dependency: string, round: Round) => void>();
+  /** Epoch ms of the first start(): start-up readiness and the age of stale states count from it. */
+  private startedAt: number | undefined;
 
   constructor(deps: MonitorDeps) {
     this.deps = deps;
+    // A reload is not a start: readiness and the age of stale states keep counting from the first.
+    this.startedAt = deps.previous?.startedAt;
     for (const dep of deps.config.dependencies) {
       const labels = { dependency: dep.id, vendor: dep.vendor, model: dep.model ?? '' };
       const probe = deps.createProbe(dep);
@@ -114,20 +151,21 @@ export class Monitor {
         onBreakerTransition: (id, to) => this.onBreakerTransition(id, to),
       });
       const carried = deps.previous?.carry(dep);
-      const evaluation: DependencyEvaluation = carried?.evaluation ?? {
-        state: 'unknown',
-        reasons: ['not probed yet'],
-      };
-      this.tracked.set(dep.id, {
+      const t: Tracked = {
         runner,
         labels,
         rounds: carried?.rounds ?? [],
-        evaluation,
+        history:
+          carried?.history ??
+          roundsFromHistory(deps.store.recent(dep.id, ROUNDS_KEPT * dep.checks.length)),
+        evaluation: carried?.evaluation ?? { state: 'unknown', reasons: [NOT_PROBED_YET] },
         since: carried?.since,
         overruns: 0,
-      });
+      };
+      if (!carried) t.evaluation = this.judge(t);
+      this.tracked.set(dep.id, t);
       deps.metrics.describeDependency({ ...labels, team: dep.team, objective: dep.objective });
-      deps.metrics.setDependencyState(labels, evaluation.state);
+      deps.metrics.setDependencyState(labels, t.evaluation.state);
       deps.metrics.setBreakerState(dep.id, 'closed');
     }
     for (const c of deps.config.consumers) {
@@ -149,12 +187,48 @@ export class Monitor {
 
   /** Starts scheduled probing. */
   start(): void {
+    this.startedAt ??= this.deps.clock();
     this.scheduler.start();
   }
 
   /** True once start() ran and until stop(). */
   get running(): boolean {
     return this.scheduler.running;
+  }
+
+  /**
+   * How long start-up may wait for first rounds: the first-run spread plus the slowest
+   * dependency's round with every retry timing out, at most {@link MAX_STARTUP_MS}.
+   */
+  get startupBoundMs(): number {
+    const slowest = Math.max(
+      0,
+      ...[...this.tracked.values()].map(
+        ({ runner }) =>
+          runner.dependency.checks.length *
+          (runner.dependency.retries + 1) *
+          (runner.dependency.timeoutMs + (this.deps.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS)),
+      ),
+    );
+    return Math.min(
+      MAX_STARTUP_MS,
+      (this.deps.firstRunSpreadMs ?? DEFAULT_FIRST_RUN_SPREAD_MS) + slowest + 1000,
+    );
+  }
+
+  /**
+   * Null when ready: running, and every dependency has finished a round since start (or the
+   * start-up bound passed); else why not, for /readyz.
+   */
+  notReady(): string | null {
+    if (!this.running || this.startedAt === undefined) return 'scheduler not running';
+    const waiting = [...this.tracked.entries()].filter(([, t]) => t.rounds.length === 0);
+    if (waiting.length === 0) return null;
+    const left = this.startedAt + this.startupBoundMs - this.deps.clock();
+    if (left <= 0) return null;
+    const ids = waiting.map(([id]) => id);
+    const named = ids.length > 3 ? `${ids.slice(0, 3).join(', ')}, …` : ids.join(', ');
+    return `starting: ${ids.length} ${ids.length === 1 ? 'dependency has' : 'dependencies have'} not finished a first probe round (${named}); ready in at most ${Math.ceil(left / 1000)} s`;
   }
 
   /**
@@ -181,10 +255,12 @@ export class Monitor {
    * The recent rounds of a dependency whose config is unchanged, for the monitor that
    * replaces this one on a reload; undefined when it changed or is new.
    */
-  carry(dep: DependencyConfig): Pick<Tracked, 'rounds' | 'evaluation' | 'since'> | undefined {
+  carry(
+    dep: DependencyConfig,
+  ): Pick<Tracked, 'rounds' | 'history' | 'evaluation' | 'since'> | undefined {
     const t = this.tracked.get(dep.id);
     if (!t || JSON.stringify(t.runner.dependency) !== JSON.stringify(dep)) return undefined;
-    return { rounds: [...t.rounds], evaluation: t.evaluation, since: t.since };
+    return { rounds: [...t.rounds], history: t.history, evaluation: t.evaluation, since: t.since };
   }
 
   /** Runs one fresh round of a dependency now (after any round in flight); null for an unknown id. */
@@ -251,7 +327,7 @@ export class Monitor {
       vendorStatus: this.vendorStatuses.get(pageOf(t.runner.dependency)),
       agreement: t.agreement,
       breaker: t.runner.breakerState,
-      lastRound: t.rounds[0],
+      lastRound: t.rounds[0] ?? t.history[0],
       since: t.since,
       overruns: t.overruns,
     };
@@ -305,6 +381,7 @@ export class Monitor {
     }
     t.rounds.unshift(round);
     if (t.rounds.length > ROUNDS_KEPT) t.rounds.length = ROUNDS_KEPT;
+    t.history = [];
     this.reevaluate(t, round.finishedAt);
     for (const listener of this.roundListeners) listener(id, round);
   }
@@ -316,19 +393,45 @@ export class Monitor {
     if (t) this.reevaluate(t, this.deps.clock());
   }
 
-  private reevaluate(t: Tracked, at: number): void {
-    const previous = t.evaluation;
-    const fromProbes = evaluateDependency(
+  /**
+   * The dependency's evaluation from its fresh rounds or, before the first one, from the
+   * rounds history kept from before this start: the same state, marked stale with its age.
+   */
+  private judge(t: Tracked): DependencyEvaluation {
+    const stale = t.rounds.length === 0 ? t.history[0] : undefined;
+    const evaluation = evaluateDependency(
       t.runner.dependency,
-      t.rounds,
+      stale ? t.history : t.rounds,
       t.runner.breakerState,
       this.deps.policy,
     );
+    if (!stale) return evaluation;
+    const age = ageText((this.startedAt ?? this.deps.clock()) - stale.finishedAt);
+    return {
+      ...evaluation,
+      stale: { probedAt: stale.startedAt },
+      reasons: [
+        `last known state, from history: probed ${age} before this start, not since`,
+        ...evaluation.reasons,
+      ],
+    };
+  }
+
+  private reevaluate(t: Tracked, at: number): void {
+    const previous = t.evaluation;
+    const fromProbes = this.judge(t);
     const vendor = this.vendorStatuses.get(pageOf(t.runner.dependency));
     t.agreement = agreement(vendor, fromProbes.state);
     const evaluation = withVendorStatus(fromProbes, vendor);
     t.evaluation = evaluation;
-    if (evaluation.state === previous.state) return;
+    // Consumers are judged again on a change of state, and on a first round that left the
+    // state as it was (unknown, our key rejected): "not probed yet" no longer holds for them.
+    const firstRound =
+      previous.reasons[0] === NOT_PROBED_YET && evaluation.reasons[0] !== NOT_PROBED_YET;
+    if (evaluation.state === previous.state) {
+      if (firstRound) this.updateConsumersOf(t.labels.dependency);
+      return;
+    }
     t.since = at;
     this.deps.metrics.setDependencyState(t.labels, evaluation.state);
     const requestId = t.rounds[0]?.results.find((r) => !r.ok && r.requestId)?.requestId;
@@ -340,13 +443,20 @@ export class Monitor {
       reasons: evaluation.reasons,
       ...(requestId ? { requestId } : {}),
     };
-    if (evaluation.state === 'down' || evaluation.credentialProblem) {
-      this.deps.logger.warn(log, 'dependency state changed');
-    } else {
-      this.deps.logger.info(log, 'dependency state changed');
-    }
+    // Down pages (critical); degraded and our own credentials are worth a look (warning).
+    const level =
+      evaluation.state === 'down'
+        ? 'error'
+        : evaluation.state === 'degraded' || evaluation.credentialProblem
+          ? 'warn'
+          : 'info';
+    this.deps.logger[level](log, 'dependency state changed');
+    this.updateConsumersOf(t.labels.dependency);
+  }
+
+  private updateConsumersOf(dependency: string): void {
     for (const c of this.deps.config.consumers) {
-      if (c.uses.includes(t.labels.dependency)) this.updateConsumer(c);
+      if (c.uses.includes(dependency)) this.updateConsumer(c);
     }
   }
 
@@ -354,13 +464,25 @@ export class Monitor {
     const evaluation = evaluateConsumer(
       c,
       (id) => this.tracked.get(id)?.evaluation.state ?? 'unknown',
+      (id) => {
+        const t = this.tracked.get(id);
+        return t !== undefined && (t.rounds.length > 0 || t.history.length > 0);
+      },
     );
     const previous = this.consumers.get(c.id);
     this.consumers.set(c.id, evaluation);
     this.deps.metrics.setConsumerState(c.id, evaluation.state);
     if (previous && previous.state !== evaluation.state) {
-      this.deps.logger.info(
-        { consumer: c.id, from: previous.state, to: evaluation.state, route: evaluation.route },
+      // A tool with no usable dependency is the P1 event; running on a fallback, a warning.
+      const level = { down: 'error', degraded: 'warn', ok: 'info' } as const;
+      this.deps.logger[level[evaluation.state]](
+        {
+          consumer: c.id,
+          from: previous.state,
+          to: evaluation.state,
+          route: evaluation.route,
+          reason: evaluation.reason,
+        },
         'consumer state changed',
       );
     }

@@ -23,7 +23,12 @@ export interface DependencyEvaluation {
   state: DependencyState;
   reasons: string[];
   credentialProblem?: CredentialProblem;
+  /** Set while the state comes from history recorded before this start, not from a fresh round. */
+  stale?: { probedAt: number };
 }
+
+/** The reason of a dependency with no round at all, live or in history. */
+export const NOT_PROBED_YET = 'not probed yet';
 
 /** Tunables of the state policy; defaults suit 30 s probing. */
 export interface EvaluationPolicy {
@@ -71,7 +76,7 @@ export function evaluateDependency(
   policy: EvaluationPolicy = DEFAULT_POLICY,
 ): DependencyEvaluation {
   const latest = roundsNewestFirst[0];
-  if (!latest) return { state: 'unknown', reasons: ['not probed yet'] };
+  if (!latest) return { state: 'unknown', reasons: [NOT_PROBED_YET] };
   const judged = judge(dep, roundsNewestFirst, breaker, policy);
   // Without a key only reachability is checked; say so whatever the state, once.
   const missing = latest.results.find((r) => r.credentialsMissing);
@@ -128,7 +133,7 @@ function judge(
     return {
       state: 'down',
       reasons: [
-        `${streak} probe rounds failed in a row${lastFailureText ? `; last: ${describeFailure(lastFailureText)}` : ''}`,
+        `${streak === 1 ? 'the probe round failed' : `${streak} probe rounds failed in a row`}${lastFailureText ? `; last: ${describeFailure(lastFailureText)}` : ''}`,
       ],
     };
   }
@@ -197,10 +202,16 @@ export interface ConsumerEvaluation {
 export const isUsable = (state: DependencyState): boolean =>
   state === 'healthy' || state === 'degraded';
 
-/** ok on the primary, degraded on a fallback, down with nothing usable (docs/contracts.md). */
+/**
+ * ok on the primary, degraded on a fallback, down with nothing usable (docs/contracts.md).
+ * With nothing usable, a dependency never probed (`probed` false) is routed to rather than
+ * answering "no dependency": before its first round it is as good as calling it without
+ * Bellwether, so a start or restart never tells a tool there is no vendor.
+ */
 export function evaluateConsumer(
   consumer: ConsumerConfig,
   stateOf: (dependency: string) => DependencyState,
+  probed: (dependency: string) => boolean = () => true,
 ): ConsumerEvaluation {
   const chain = consumer.uses.map((dependency) => {
     const state = stateOf(dependency);
@@ -208,6 +219,20 @@ export function evaluateConsumer(
   });
   const index = chain.findIndex((l) => l.usable);
   const primary = chain[0];
+  const waiting = index < 0 ? chain.findIndex((l) => !probed(l.dependency)) : -1;
+  if (primary && waiting >= 0) {
+    const chosen = chain[waiting] as ChainLink;
+    const before = chain.slice(0, waiting).map((l) => `${l.dependency} is ${l.state}`);
+    return {
+      state: waiting === 0 ? 'ok' : 'degraded',
+      route: chosen.dependency,
+      reason:
+        waiting === 0
+          ? `${NOT_PROBED_YET}: routing to the primary ${chosen.dependency} until its first round`
+          : `${NOT_PROBED_YET}: routing to fallback ${chosen.dependency} until its first round because ${before.join(', ')}`,
+      chain,
+    };
+  }
   if (index < 0 || !primary) {
     return {
       state: 'down',

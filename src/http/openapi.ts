@@ -135,6 +135,11 @@ export const DependencySchema = z
     state: DependencyStateSchema,
     reasons: z.array(z.string()).describe('Why the state is what it is, newest facts first.'),
     credentialProblem: z.enum(['missing', 'rejected']).nullable(),
+    stale: z
+      .boolean()
+      .describe(
+        'True until the first probe round after a start: the state is the last one in history (lastProbe.at says how old).',
+      ),
     since: when.nullable().describe('When the dependency entered its current state.'),
     breaker: BreakerStateSchema,
     lastProbe: LastProbeSchema.nullable(),
@@ -317,6 +322,7 @@ const exampleDependency = {
   rateLimit: { requests: { limit: 500, remaining: 499, resetAt: '2026-11-26T09:30:00.120Z' } },
   vendorStatus: null,
   overruns: 0,
+  stale: false,
 } satisfies z.input<typeof DependencySchema>;
 const exampleConsumer = {
   id: 'phishing-triage',

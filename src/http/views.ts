@@ -92,6 +92,7 @@ export function dependencyView(s: DependencySnapshot, summary: Summary | undefin
     state: s.evaluation.state,
     reasons: s.evaluation.reasons,
     credentialProblem: s.evaluation.credentialProblem ?? null,
+    stale: s.evaluation.stale !== undefined,
     since: iso(s.since),
     breaker: s.breaker,
     lastProbe: round

@@ -63,6 +63,9 @@ class RoundFailed extends Error {
   }
 }
 
+/** The first retry's delay (p-retry's minTimeout), unless told otherwise. */
+export const DEFAULT_RETRY_DELAY_MS = 250;
+
 /**
  * Runs one dependency's probe rounds: an opossum breaker around a bounded p-retry around
  * each check. The breaker's rolling window counts probe rounds, not wall time: buckets are
@@ -189,7 +192,7 @@ export class DependencyRunner {
     try {
       const result = await pRetry(attempt, {
         retries: this.dependency.retries,
-        minTimeout: this.deps.retryDelayMs ?? 250,
+        minTimeout: this.deps.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS,
         factor: 2,
         maxTimeout: MAX_RETRY_DELAY_MS,
         shouldRetry: ({ error }) => error instanceof AttemptFailed && worthRetrying(error.result),

@@ -10,6 +10,9 @@ export interface ScheduledJob {
   run: () => void;
 }
 
+/** How long after start every job has had its first run, unless told otherwise. */
+export const DEFAULT_FIRST_RUN_SPREAD_MS = 5000;
+
 /** Starts and stops the probe rounds. */
 export interface Scheduler {
   start(): void;
@@ -60,7 +63,7 @@ const mod = (a: number, m: number): number => ((a % m) + m) % m;
  * `firstRunSpreadMs`, so 500 jobs don't fire in the same millisecond).
  */
 export function createScheduler(jobs: readonly ScheduledJob[], opts: SchedulerOptions): Scheduler {
-  const spread = opts.firstRunSpreadMs ?? 5000;
+  const spread = opts.firstRunSpreadMs ?? DEFAULT_FIRST_RUN_SPREAD_MS;
   const now = opts.now ?? (() => performance.now());
   const wallClock = opts.wallClock ?? (() => Date.now());
   const cronJobs = new Map<ScheduledJob, ScheduledTask>();

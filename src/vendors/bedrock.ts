@@ -468,6 +468,8 @@ export const bedrock = {
     controlPlaneUrl: httpUrl().optional(),
   },
   credentialKeys: CREDENTIAL_KEYS,
+  // A Bedrock API key, or both halves of a SigV4 key pair.
+  hasCredentials: (dep) => authOf(dep).kind !== 'none',
   checkConfig(dep) {
     const regionKnown =
       dep.region !== undefined ||

@@ -122,6 +122,7 @@ export const http = {
   displayName: 'HTTP endpoint',
   llm: false,
   checks: HTTP_CHECKS,
+  keyless: true,
   configKeys: {
     url: httpUrl().optional(),
     method: oneOf(['GET', 'POST', 'HEAD']).optional(),

@@ -191,6 +191,7 @@ export const ollama = {
   llm: true,
   checks: LLM_CHECKS,
   defaultBaseUrl: 'http://localhost:11434',
+  keyless: true,
   createProbe: createOllamaProbe,
   canary: { request: ollamaCanaryRequest, read: readOllamaCanary },
 } as const satisfies VendorModule;

@@ -38,6 +38,7 @@ export const openaiCompatible = {
   displayName: 'OpenAI-compatible',
   llm: true,
   checks: LLM_CHECKS,
+  keyless: true,
   createProbe: createOpenAICompatibleProbe,
   canary: openAICompatibleCanary(),
 } as const satisfies VendorModule;

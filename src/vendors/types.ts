@@ -59,6 +59,10 @@ export interface VendorModule {
    * optional like `apiKey` (an unset variable removes the key and is reported as missing).
    */
   readonly credentialKeys?: readonly string[];
+  /** The vendor answers without credentials (local servers): a missing key is no problem. */
+  readonly keyless?: boolean;
+  /** True when the dependency has what this vendor needs to authenticate (default: an apiKey). */
+  hasCredentials?(dep: DependencyConfig): boolean;
   /** Common keys this vendor does not take, and why. */
   readonly rejectsKeys?: Readonly<Record<string, string>>;
   /** Hint added when a dependency of another vendor uses one of this vendor's keys. */

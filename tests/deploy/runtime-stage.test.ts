@@ -305,7 +305,12 @@ describe('the Docker runtime stage, performed without Docker', () => {
     );
     const base = `http://127.0.0.1:${port}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    // Ready once every dependency has finished its first probe round.
+    await until(
+      '/readyz 200',
+      async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined),
+      20_000,
+    );
 
     const metrics = await (await fetch(`${base}/metrics`)).text();
     const version = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version;

@@ -33,8 +33,13 @@ dependencies:
       logLevel: 'silent',
       firstRunSpreadMs: 50,
     });
-    const res = await fetch(`http://127.0.0.1:${bw.port}/readyz`);
-    expect(res.status).toBe(200);
+    // Ready once every dependency finished its first round (the slow one takes ~300 ms).
+    let ready = 0;
+    for (const deadline = Date.now() + 5000; ready !== 200 && Date.now() < deadline; ) {
+      ready = (await fetch(`http://127.0.0.1:${bw.port}/readyz`)).status;
+      if (ready !== 200) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(ready).toBe(200);
     await new Promise((r) => setTimeout(r, 1500));
     const started = Date.now();
     await bw.stop();

@@ -164,3 +164,48 @@ describe('evaluateConsumer', () => {
     expect(e.chain.map((l) => l.dependency)).toEqual(['a', 'b', 'c']);
   });
 });
+
+describe('evaluateConsumer before first rounds', () => {
+  const consumer = { id: 'phishing-triage', uses: ['a', 'b'] };
+  it.each<[string, Record<string, DependencyState>, string[], string, string | null, string]>([
+    [
+      'nothing probed yet: the primary',
+      { a: 'unknown', b: 'unknown' },
+      ['a', 'b'],
+      'ok',
+      'a',
+      'not probed yet: routing to the primary a until its first round',
+    ],
+    [
+      'primary down, fallback never probed: the fallback',
+      { a: 'down', b: 'unknown' },
+      ['b'],
+      'degraded',
+      'b',
+      'not probed yet: routing to fallback b until its first round because a is down',
+    ],
+    [
+      'primary never probed, fallback healthy: the healthy fallback',
+      { a: 'unknown', b: 'healthy' },
+      ['a'],
+      'degraded',
+      'b',
+      'running on fallback b (healthy) because a is unknown',
+    ],
+    [
+      'all probed, nothing usable: no route',
+      { a: 'down', b: 'unknown' },
+      [],
+      'down',
+      null,
+      'no usable dependency: a is down, b is unknown',
+    ],
+  ])('%s', (_name, states, neverProbed, state, route, reason) => {
+    const e = evaluateConsumer(
+      consumer,
+      (id) => states[id] ?? 'unknown',
+      (id) => !neverProbed.includes(id),
+    );
+    expect(e).toMatchObject({ state, route, reason });
+  });
+});

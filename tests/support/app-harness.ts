@@ -74,7 +74,7 @@ export function createTestApp(
     consumers: config.consumers,
     vantage: config.vantage,
     clock: () => Date.now(),
-    ready: () => true,
+    notReady: () => null,
     ...over,
   });
   const close = async () => {

@@ -716,10 +716,59 @@ describe('fake vendor control endpoints', () => {
     expect(counted.requests[0]).toEqual({ method: 'GET', path: '/health', at: expect.any(Number) });
   });
 
-  it('rejects an unknown fault route', async () => {
+  it('rejects an unknown fault route, listing the valid ones', async () => {
     const res = await call(`${vendor.url}/__fault`, { body: { route: 'nope', fault: {} } });
     expect(res.status).toBe(400);
-    expect(() => vendor.setFault('nope' as FaultRoute, {})).toThrow(/unknown fault route/);
+    const valid =
+      '*, openai, anthropic, models, openai:models, anthropic:models, chat, messages, health';
+    expect(JSON.parse(res.body)).toEqual({
+      error: `unknown fault route "nope"; valid routes: ${valid}`,
+      routes: valid.split(', '),
+    });
+    expect(() => vendor.setFault('nope' as FaultRoute, {})).toThrow(
+      `unknown fault route "nope"; valid routes: ${valid}`,
+    );
+  });
+
+  // Which of the four requests (OpenAI models, chat; Anthropic models, messages) a fault hits.
+  it.each<[FaultRoute, string[]]>([
+    ['*', ['openai models', 'chat', 'anthropic models', 'messages', 'health']],
+    ['openai', ['openai models', 'chat']],
+    ['anthropic', ['anthropic models', 'messages']],
+    ['models', ['openai models', 'anthropic models']],
+    ['openai:models', ['openai models']],
+    ['anthropic:models', ['anthropic models']],
+    ['chat', ['chat']],
+    ['messages', ['messages']],
+    ['health', ['health']],
+  ])('a fault on %s hits exactly %j', async (route, hit) => {
+    const requests: [string, string, Record<string, string>, unknown][] = [
+      ['openai models', '/v1/models', openai, undefined],
+      ['chat', '/v1/chat/completions', openai, chatBody()],
+      ['anthropic models', '/v1/models', anthropic, undefined],
+      ['messages', '/v1/messages', anthropic, messagesBody()],
+      ['health', '/health', {}, undefined],
+    ];
+    vendor.setFault(route, { status: 503 });
+    const faulted: string[] = [];
+    for (const [name, path, headers, body] of requests) {
+      const res = await call(`${vendor.url}${path}`, { headers, body });
+      if (res.status === 503) faulted.push(name);
+    }
+    expect(faulted).toEqual(hit);
+  });
+
+  it('the narrowest fault wins: vendor route over route over vendor over *', async () => {
+    vendor.setFault('*', { status: 500 });
+    vendor.setFault('openai', { status: 502 });
+    vendor.setFault('models', { status: 503 });
+    vendor.setFault('openai:models', { status: 504 });
+    const status = async (path: string, headers: Record<string, string>, body?: unknown) =>
+      (await call(`${vendor.url}${path}`, { headers, body })).status;
+    expect(await status('/v1/models', openai)).toBe(504);
+    expect(await status('/v1/models', anthropic)).toBe(503);
+    expect(await status('/v1/chat/completions', openai, chatBody())).toBe(502);
+    expect(await status('/v1/messages', anthropic, messagesBody())).toBe(500);
   });
 });
 

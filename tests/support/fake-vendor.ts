@@ -2,11 +2,37 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-/** Which requests a fault applies to; '*' is every route (a route's own fault wins). */
-export type FaultRoute = '*' | 'models' | 'chat' | 'messages' | 'health';
+/**
+ * Which requests a fault applies to: '*' every request; a vendor ('openai', 'anthropic')
+ * every request in its shape; a route ('models', 'chat', 'messages', 'health') that route
+ * for both vendors; a vendor's route ('openai:models', 'anthropic:models') that alone. The
+ * narrowest fault set for a request wins: vendor's route, route, vendor, then '*'.
+ */
+export type FaultRoute =
+  | '*'
+  | Route
+  | 'openai'
+  | 'anthropic'
+  | 'openai:models'
+  | 'anthropic:models';
 
-/** Every FaultRoute, for validation and table-driven tests. */
-export const FAULT_ROUTES: readonly FaultRoute[] = ['*', 'models', 'chat', 'messages', 'health'];
+/** Every FaultRoute, for validation, error messages and table-driven tests. */
+export const FAULT_ROUTES: readonly FaultRoute[] = [
+  '*',
+  'openai',
+  'anthropic',
+  'models',
+  'openai:models',
+  'anthropic:models',
+  'chat',
+  'messages',
+  'health',
+];
+
+/** The message for a route that is not a FaultRoute: it lists the valid ones. */
+export function unknownFaultRoute(route: unknown): string {
+  return `unknown fault route ${JSON.stringify(route)}; valid routes: ${FAULT_ROUTES.join(', ')}`;
+}
 
 /**
  * A misbehaviour to inject. Fields combine: response-shaping ones (status, body, malformed,
@@ -100,7 +126,7 @@ export const DEFAULT_MODELS: readonly string[] = [
   'claude-sonnet-4-20250514',
 ];
 
-type Route = Exclude<FaultRoute, '*'>;
+type Route = 'models' | 'chat' | 'messages' | 'health';
 type Shape = 'openai' | 'anthropic' | 'plain';
 
 interface SseEvent {
@@ -179,7 +205,7 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
     });
 
   const setFault = (route: FaultRoute, fault: Fault | null): void => {
-    if (!FAULT_ROUTES.includes(route)) throw new Error(`unknown fault route: ${String(route)}`);
+    if (!FAULT_ROUTES.includes(route)) throw new Error(unknownFaultRoute(route));
     if (fault === null || (fault.times !== undefined && fault.times <= 0)) {
       faults.delete(route);
       return;
@@ -187,9 +213,13 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
     faults.set(route, { fault: { ...fault }, remaining: fault.times });
   };
 
-  const takeFault = (route: Route | undefined): Fault | undefined => {
-    const key: FaultRoute | undefined =
-      route !== undefined && faults.has(route) ? route : faults.has('*') ? '*' : undefined;
+  const takeFault = (route: Route | undefined, shape: Shape): Fault | undefined => {
+    const vendor = shape === 'plain' ? undefined : shape;
+    const candidates = [vendor && route ? `${vendor}:${route}` : undefined, route, vendor, '*'] as (
+      | FaultRoute
+      | undefined
+    )[];
+    const key = candidates.find((k) => k !== undefined && faults.has(k));
     if (key === undefined) return undefined;
     const entry = faults.get(key) as FaultEntry;
     if (entry.remaining !== undefined) {
@@ -260,7 +290,7 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
       stream: payload?.stream === true,
     };
 
-    const fault = takeFault(route);
+    const fault = takeFault(route, ex.shape);
     if (fault?.headersDelayMs !== undefined && fault.headersDelayMs > 0) {
       await sleep(fault.headersDelayMs);
       if (gone(res)) return;
@@ -292,7 +322,7 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
         setFault(route, fault ?? null);
         reply(200, { ok: true });
       } catch (err) {
-        reply(400, { error: (err as Error).message });
+        reply(400, { error: (err as Error).message, routes: FAULT_ROUTES });
       }
     } else if (path === '/__fault' && method === 'DELETE') {
       faults.clear();

@@ -117,6 +117,8 @@ export interface PrometheusOptions {
   evaluationInterval?: string;
   /** Alertmanager host:port targets, if alerts should be sent anywhere. */
   alertmanagers?: string[];
+  /** `alerting.alert_relabel_configs`, applied to alerts as they are sent. */
+  alertRelabelConfigs?: unknown[];
   /** Extra command-line flags. */
   args?: string[];
   /** How long to wait for /-/ready (default 30 s; the machine may be loaded). */
@@ -158,7 +160,7 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<RunningP
   }
   if (opts.alertmanagers?.length) {
     lines.push(
-      `alerting: { alertmanagers: [{ static_configs: [{ targets: ${JSON.stringify(opts.alertmanagers)} }] }] }`,
+      `alerting: { alert_relabel_configs: ${JSON.stringify(opts.alertRelabelConfigs ?? [])}, alertmanagers: [{ static_configs: [{ targets: ${JSON.stringify(opts.alertmanagers)} }] }] }`,
     );
   }
   lines.push(
