@@ -1,3 +1,5 @@
+import { CANARY_RUNS_KEPT, canaryFailing, canaryReason } from './canary/policy.js';
+import type { CanaryRun, CanarySpec } from './canary/types.js';
 import type { BellwetherConfig, ConsumerConfig, DependencyConfig } from './config/types.js';
 import {
   type ConsumerEvaluation,
@@ -12,14 +14,14 @@ import type { BreakerState } from './evaluate/states.js';
 import { ran } from './evaluate/verdict.js';
 import type { Logger } from './log.js';
 import type { DependencyLabels, Metrics } from './metrics/metrics.js';
-import type { Probe } from './probes/types.js';
+import type { Probe, ProbeContext } from './probes/types.js';
 import { DEFAULT_RETRY_DELAY_MS, DependencyRunner } from './runner/dependency-runner.js';
 import {
   createScheduler,
   DEFAULT_FIRST_RUN_SPREAD_MS,
   type Scheduler,
 } from './runner/scheduler.js';
-import { withTokenBudget } from './runner/token-budget.js';
+import { createTokenBudget, withTokenBudget } from './runner/token-budget.js';
 import {
   type Agreement,
   agreement,
@@ -42,6 +44,17 @@ function withVendorStatus(
   const reason = declaredReason(vendor) ?? `${vendor.vendor} status page reports a problem`;
   if (e.state === 'healthy') return { ...e, state: 'degraded', reasons: [reason] };
   return { ...e, reasons: [...e.reasons, reason] };
+}
+
+/**
+ * A failing canary makes a dependency at least degraded, never down: the vendor answers, but
+ * not as the security tool needs. Each failing canary is named with its outcome.
+ */
+function withFailingCanaries(e: DependencyEvaluation, failing: CanaryRun[]): DependencyEvaluation {
+  if (failing.length === 0) return e;
+  const reasons = failing.map(canaryReason);
+  if (e.state === 'healthy') return { ...e, state: 'degraded', reasons };
+  return { ...e, reasons: [...e.reasons, ...reasons] };
 }
 
 /** Rounds kept in memory per dependency for evaluation (the store keeps the history). */
@@ -87,6 +100,10 @@ export interface MonitorDeps {
   policy?: EvaluationPolicy;
   /** The monitor this one replaces on a config reload: unchanged dependencies keep their recent rounds. */
   previous?: Monitor;
+  /** Runs a dependency's canaries through its vendor (absent, or undefined for a vendor: none run). */
+  createCanaryRunner?: (
+    dep: DependencyConfig,
+  ) => ((canary: CanarySpec, ctx: ProbeContext) => Promise<CanaryRun>) | undefined;
 }
 
 /** A dependency's live view, for the API and the status page. */
@@ -102,6 +119,8 @@ export interface DependencySnapshot {
   /** Epoch ms since when the dependency has been in its current state. */
   since?: number;
   overruns: number;
+  /** Each canary the dependency runs, with its recent runs (newest first). */
+  canaries: { spec: CanarySpec; runs: CanaryRun[]; failing: boolean }[];
 }
 
 interface Tracked {
@@ -115,6 +134,8 @@ interface Tracked {
   evaluation: DependencyEvaluation;
   since?: number;
   overruns: number;
+  /** Canary id → its recent runs, newest first (read from history at start). */
+  canaryRuns: Map<string, CanaryRun[]>;
 }
 
 /**
@@ -138,10 +159,13 @@ export class Monitor {
     for (const dep of deps.config.dependencies) {
       const labels = { dependency: dep.id, vendor: dep.vendor, model: dep.model ?? '' };
       const probe = deps.createProbe(dep);
-      const budgeted =
+      // One budget for the completion check and the canaries.
+      const budget =
         dep.dailyTokenBudget === undefined
-          ? probe
-          : withTokenBudget(probe, { dailyTokens: dep.dailyTokenBudget, clock: deps.clock });
+          ? undefined
+          : createTokenBudget({ dailyTokens: dep.dailyTokenBudget, clock: deps.clock });
+      const budgeted = budget ? withTokenBudget(probe, budget) : probe;
+      const canaryRunner = dep.canaries ? deps.createCanaryRunner?.(dep) : undefined;
       const runner = new DependencyRunner(dep, budgeted, {
         http: deps.http,
         now: deps.now,
@@ -149,6 +173,16 @@ export class Monitor {
         logger: deps.logger,
         retryDelayMs: deps.retryDelayMs,
         onBreakerTransition: (id, to) => this.onBreakerTransition(id, to),
+        ...(canaryRunner
+          ? {
+              runCanary: async (canary: CanarySpec, ctx: ProbeContext) => {
+                const run = await canaryRunner(canary, ctx);
+                budget?.charge(run.tokens);
+                return run;
+              },
+              canaryAllowed: () => budget?.allows() ?? true,
+            }
+          : {}),
       });
       const carried = deps.previous?.carry(dep);
       const t: Tracked = {
@@ -161,6 +195,14 @@ export class Monitor {
         evaluation: carried?.evaluation ?? { state: 'unknown', reasons: [NOT_PROBED_YET] },
         since: carried?.since,
         overruns: 0,
+        canaryRuns:
+          carried?.canaryRuns ??
+          new Map(
+            (dep.canaries ?? []).map((c) => [
+              c.id,
+              deps.store.recentCanaryRuns(dep.id, c.id, CANARY_RUNS_KEPT),
+            ]),
+          ),
       };
       if (!carried) t.evaluation = this.judge(t);
       this.tracked.set(dep.id, t);
@@ -257,10 +299,16 @@ export class Monitor {
    */
   carry(
     dep: DependencyConfig,
-  ): Pick<Tracked, 'rounds' | 'history' | 'evaluation' | 'since'> | undefined {
+  ): Pick<Tracked, 'rounds' | 'history' | 'evaluation' | 'since' | 'canaryRuns'> | undefined {
     const t = this.tracked.get(dep.id);
     if (!t || JSON.stringify(t.runner.dependency) !== JSON.stringify(dep)) return undefined;
-    return { rounds: [...t.rounds], history: t.history, evaluation: t.evaluation, since: t.since };
+    return {
+      rounds: [...t.rounds],
+      history: t.history,
+      evaluation: t.evaluation,
+      since: t.since,
+      canaryRuns: new Map(t.canaryRuns),
+    };
   }
 
   /** Runs one fresh round of a dependency now (after any round in flight); null for an unknown id. */
@@ -330,6 +378,10 @@ export class Monitor {
       lastRound: t.rounds[0] ?? t.history[0],
       since: t.since,
       overruns: t.overruns,
+      canaries: (t.runner.dependency.canaries ?? []).map((spec) => {
+        const runs = t.canaryRuns.get(spec.id) ?? [];
+        return { spec, runs, failing: canaryFailing(runs) };
+      }),
     };
   }
 
@@ -379,6 +431,12 @@ export class Monitor {
         countedResults.some((r) => r.reason === 'billing'),
       );
     }
+    for (const run of round.canaries ?? []) {
+      store.recordCanary(id, run);
+      metrics.recordCanary(t.labels, run);
+      const runs = [run, ...(t.canaryRuns.get(run.canary) ?? [])].slice(0, CANARY_RUNS_KEPT);
+      t.canaryRuns.set(run.canary, runs);
+    }
     t.rounds.unshift(round);
     if (t.rounds.length > ROUNDS_KEPT) t.rounds.length = ROUNDS_KEPT;
     t.history = [];
@@ -398,6 +456,17 @@ export class Monitor {
    * rounds history kept from before this start: the same state, marked stale with its age.
    */
   private judge(t: Tracked): DependencyEvaluation {
+    return withFailingCanaries(this.judgeProbes(t), this.failingRuns(t));
+  }
+
+  /** The newest run of each canary that is failing on the dependency. */
+  private failingRuns(t: Tracked): CanaryRun[] {
+    return [...t.canaryRuns.values()].flatMap((runs) =>
+      canaryFailing(runs) && runs[0] ? [runs[0]] : [],
+    );
+  }
+
+  private judgeProbes(t: Tracked): DependencyEvaluation {
     const stale = t.rounds.length === 0 ? t.history[0] : undefined;
     const evaluation = evaluateDependency(
       t.runner.dependency,
@@ -419,10 +488,14 @@ export class Monitor {
 
   private reevaluate(t: Tracked, at: number): void {
     const previous = t.evaluation;
-    const fromProbes = this.judge(t);
+    // Agreement compares the vendor's page with what the availability probes saw.
+    const fromProbes = this.judgeProbes(t);
     const vendor = this.vendorStatuses.get(pageOf(t.runner.dependency));
     t.agreement = agreement(vendor, fromProbes.state);
-    const evaluation = withVendorStatus(fromProbes, vendor);
+    const evaluation = withVendorStatus(
+      withFailingCanaries(fromProbes, this.failingRuns(t)),
+      vendor,
+    );
     t.evaluation = evaluation;
     // Consumers are judged again on a change of state, and on a first round that left the
     // state as it was (unknown, our key rejected): "not probed yet" no longer holds for them.
@@ -467,6 +540,10 @@ export class Monitor {
       (id) => {
         const t = this.tracked.get(id);
         return t !== undefined && (t.rounds.length > 0 || t.history.length > 0);
+      },
+      (id) => {
+        const t = this.tracked.get(id);
+        return t ? this.failingRuns(t).map((r) => r.canary) : [];
       },
     );
     const previous = this.consumers.get(c.id);

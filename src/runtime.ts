@@ -11,7 +11,7 @@ import { createNotifiers, type Notifiers, observeMonitor } from './notify/index.
 import { createStatusPagePoller, type StatusPagePoller } from './statuspages/index.js';
 import type { HistoryStore } from './store/sqlite-store.js';
 import type { HttpClient } from './transport/http-client.js';
-import { createProbe } from './vendors/registry.js';
+import { createCanaryRunner, createProbe } from './vendors/registry.js';
 
 /** What a reload did: the new config runs, or the old one keeps running and why. */
 export type ReloadOutcome =
@@ -77,6 +77,7 @@ export function createRuntime(
   const monitor = new Monitor({
     config,
     createProbe: (dep) => createProbe(dep, shared.scrub),
+    createCanaryRunner: (dep) => createCanaryRunner(dep, shared.scrub, clock),
     http: shared.http,
     store: shared.store,
     metrics: shared.metrics,

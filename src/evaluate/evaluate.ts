@@ -1,3 +1,4 @@
+import type { CanaryRun } from '../canary/types.js';
 import type { ConsumerConfig, DependencyConfig } from '../config/types.js';
 import { lowestHeadroom } from '../probes/ratelimit.js';
 import type { CheckResult } from '../probes/types.js';
@@ -13,6 +14,8 @@ export interface Round {
   startedAt: number;
   finishedAt: number;
   results: AttemptedResult[];
+  /** Security canaries that were due and ran after the checks. */
+  canaries?: CanaryRun[];
 }
 
 /** Why a dependency cannot be judged: our credentials, not the vendor. */
@@ -187,6 +190,8 @@ export interface ChainLink {
   dependency: string;
   state: DependencyState;
   usable: boolean;
+  /** Canaries this consumer requires that are failing on the dependency (absent: none). */
+  failingCanaries?: string[];
 }
 
 /** A consumer's state and the dependency it should call now. */
@@ -212,17 +217,27 @@ export function evaluateConsumer(
   consumer: ConsumerConfig,
   stateOf: (dependency: string) => DependencyState,
   probed: (dependency: string) => boolean = () => true,
+  failingCanaries: (dependency: string) => readonly string[] = () => [],
 ): ConsumerEvaluation {
-  const chain = consumer.uses.map((dependency) => {
+  const required = consumer.requires ?? [];
+  const chain = consumer.uses.map((dependency): ChainLink => {
     const state = stateOf(dependency);
-    return { dependency, state, usable: isUsable(state) };
+    // A dependency that answers but fails a canary the tool depends on cannot do its job.
+    const failing = failingCanaries(dependency).filter((c) => required.includes(c));
+    const link: ChainLink = { dependency, state, usable: isUsable(state) && failing.length === 0 };
+    if (failing.length > 0) link.failingCanaries = failing;
+    return link;
   });
+  const is = (l: ChainLink) =>
+    l.failingCanaries
+      ? `${l.dependency} is ${l.state} but fails canary ${l.failingCanaries.join(', ')}`
+      : `${l.dependency} is ${l.state}`;
   const index = chain.findIndex((l) => l.usable);
   const primary = chain[0];
   const waiting = index < 0 ? chain.findIndex((l) => !probed(l.dependency)) : -1;
   if (primary && waiting >= 0) {
     const chosen = chain[waiting] as ChainLink;
-    const before = chain.slice(0, waiting).map((l) => `${l.dependency} is ${l.state}`);
+    const before = chain.slice(0, waiting).map(is);
     return {
       state: waiting === 0 ? 'ok' : 'degraded',
       route: chosen.dependency,
@@ -237,7 +252,7 @@ export function evaluateConsumer(
     return {
       state: 'down',
       route: null,
-      reason: `no usable dependency: ${chain.map((l) => `${l.dependency} is ${l.state}`).join(', ')}`,
+      reason: `no usable dependency: ${chain.map(is).join(', ')}`,
       chain,
     };
   }
@@ -250,10 +265,7 @@ export function evaluateConsumer(
       chain,
     };
   }
-  const skipped = chain
-    .slice(0, index)
-    .map((l) => `${l.dependency} is ${l.state}`)
-    .join(', ');
+  const skipped = chain.slice(0, index).map(is).join(', ');
   return {
     state: 'degraded',
     route: chosen.dependency,

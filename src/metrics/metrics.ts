@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { CanaryRun } from '../canary/types.js';
 import {
   BREAKER_STATES,
   type BreakerState,
@@ -44,6 +45,8 @@ export interface Metrics {
   describeDependency(dep: DependencyLabels & { team?: string; objective: number }): void;
   /** Static facts of a consumer and its chain (position 0 = primary). */
   describeConsumer(consumer: { id: string; team?: string; uses: string[] }): void;
+  /** One run of a security canary: last outcome, the count by outcome and its tokens. */
+  recordCanary(dep: DependencyLabels, run: CanaryRun): void;
 }
 
 const seconds = (ms: number): number => ms / 1000;
@@ -170,6 +173,24 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
     labelNames: ['dependency', 'type'] as const,
     registers,
   });
+  const canarySuccess = new Gauge({
+    name: 'bellwether_canary_success',
+    help: 'Whether the last run of this security canary passed (1) or not (0).',
+    labelNames: ['dependency', 'canary'] as const,
+    registers,
+  });
+  const canaryResults = new Counter({
+    name: 'bellwether_canary_results_total',
+    help: 'Security canary runs by outcome (pass, wrong_answer, refused, or a transport error class).',
+    labelNames: ['dependency', 'canary', 'outcome'] as const,
+    registers,
+  });
+  const canaryTokens = new Counter({
+    name: 'bellwether_canary_tokens_total',
+    help: 'Tokens spent by security canaries (also inside the daily token budget).',
+    labelNames: ['dependency', 'canary', 'type'] as const,
+    registers,
+  });
   const buildInfo = new Gauge({
     name: 'bellwether_build_info',
     help: 'Build information; always 1.',
@@ -243,6 +264,15 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
 
   return {
     registry,
+    recordCanary(dep, run) {
+      const labels = { dependency: dep.dependency, canary: run.canary };
+      canarySuccess.set(labels, run.outcome === 'pass' ? 1 : 0);
+      canaryResults.inc({ ...labels, outcome: run.outcome });
+      if (run.tokens) {
+        canaryTokens.inc({ ...labels, type: 'input' }, run.tokens.input);
+        canaryTokens.inc({ ...labels, type: 'output' }, run.tokens.output);
+      }
+    },
     recordCheck(dep, r, at) {
       const labels = { dependency: dep.dependency, vendor: dep.vendor, check: r.check };
       const verdict = resultVerdict(r);

@@ -1,12 +1,13 @@
 import { EventEmitter } from 'node:events';
 import CircuitBreaker from 'opossum';
 import pRetry from 'p-retry';
+import type { CanaryRun, CanarySpec } from '../canary/types.js';
 import type { DependencyConfig } from '../config/types.js';
 import type { AttemptedResult, Round } from '../evaluate/evaluate.js';
 import type { BreakerState } from '../evaluate/states.js';
 import { isFailure, roundVerdict } from '../evaluate/verdict.js';
 import type { Logger } from '../log.js';
-import type { CheckName, CheckResult, ErrorClass, Probe } from '../probes/types.js';
+import type { CheckName, CheckResult, ErrorClass, Probe, ProbeContext } from '../probes/types.js';
 import { boundVendorNumbers } from '../probes/vendor-numbers.js';
 import type { HttpClient } from '../transport/http-client.js';
 
@@ -30,6 +31,10 @@ export interface RunnerDeps {
   onBreakerTransition?: (dependency: string, to: BreakerState) => void;
   /** Base delay of the first retry (ms); doubles after. */
   retryDelayMs?: number;
+  /** Runs one security canary (vendors with a canary adapter); absent: canaries are not run. */
+  runCanary?: (canary: CanarySpec, ctx: ProbeContext) => Promise<CanaryRun>;
+  /** False while the dependency's daily token budget is spent: canaries then wait. */
+  canaryAllowed?: () => boolean;
 }
 
 /** Retries wait 250 ms (configurable), doubling, never longer than this. */
@@ -78,6 +83,8 @@ export class DependencyRunner {
   private readonly rotate = new EventEmitter();
   private readonly breaker: CircuitBreaker<[], AttemptedResult[]>;
   private inFlight: Promise<Round> | null = null;
+  /** Canary id → monotonic ms of its last run. */
+  private readonly canaryRanAt = new Map<string, number>();
   private state: BreakerState = 'closed';
 
   constructor(dependency: DependencyConfig, probe: Probe, deps: RunnerDeps) {
@@ -167,7 +174,49 @@ export class DependencyRunner {
         throw err;
       }
     }
-    return { startedAt, finishedAt: this.deps.clock(), results };
+    const canaries = await this.runDueCanaries(results);
+    return {
+      startedAt,
+      finishedAt: this.deps.clock(),
+      results,
+      ...(canaries.length > 0 ? { canaries } : {}),
+    };
+  }
+
+  /**
+   * The canaries whose interval has come round, one after another, after a round that
+   * passed: with the vendor failing or our key rejected they would only repeat that. A
+   * canary never runs more often than the rounds do.
+   */
+  private async runDueCanaries(results: readonly AttemptedResult[]): Promise<CanaryRun[]> {
+    const { runCanary } = this.deps;
+    const specs = this.dependency.canaries ?? [];
+    if (!runCanary || specs.length === 0 || roundVerdict(results) !== 'ok') return [];
+    const runs: CanaryRun[] = [];
+    const roundMs = this.dependency.intervalMs ?? 0;
+    // Rounds drift by milliseconds: a canary due every round must not skip every other one.
+    const slack = Math.max(1000, roundMs * 0.1);
+    for (const canary of specs) {
+      const last = this.canaryRanAt.get(canary.id);
+      const every = Math.max(canary.intervalMs, roundMs);
+      if (last !== undefined && this.deps.now() - last < every - slack) continue;
+      if (this.deps.canaryAllowed?.() === false) break;
+      this.canaryRanAt.set(canary.id, this.deps.now());
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), this.dependency.timeoutMs);
+      try {
+        runs.push(
+          await runCanary(canary, {
+            http: this.deps.http,
+            signal: controller.signal,
+            now: this.deps.now,
+          }),
+        );
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    return runs;
   }
 
   private async runChecks(): Promise<AttemptedResult[]> {

@@ -2,15 +2,18 @@ import type { CheckResult, Probe } from '../probes/types.js';
 
 const DAY_MS = 86_400_000;
 
-/**
- * Wraps a probe so its completion check stops once the dependency's daily token budget
- * (UTC day) is spent: the check is then reported as skipped, never as a failure, and the
- * zero-token checks go on. The count lives in memory; a restart starts the day afresh.
- */
-export function withTokenBudget(
-  probe: Probe,
-  opts: { dailyTokens: number; clock: () => number },
-): Probe {
+/** Tokens a dependency may spend per UTC day on probing: the completion check and canaries. */
+export interface TokenBudget {
+  readonly dailyTokens: number;
+  /** Tokens spent today. */
+  spent(): number;
+  /** False once today's budget is spent. */
+  allows(): boolean;
+  charge(tokens: { input: number; output: number } | undefined): void;
+}
+
+/** A budget counted in memory (a restart starts the day afresh). */
+export function createTokenBudget(opts: { dailyTokens: number; clock: () => number }): TokenBudget {
   let day = Math.floor(opts.clock() / DAY_MS);
   let spent = 0;
   const rollDay = () => {
@@ -21,21 +24,43 @@ export function withTokenBudget(
     }
   };
   return {
+    dailyTokens: opts.dailyTokens,
+    spent() {
+      rollDay();
+      return spent;
+    },
+    allows() {
+      rollDay();
+      return spent < opts.dailyTokens;
+    },
+    charge(tokens) {
+      rollDay();
+      if (tokens) spent += tokens.input + tokens.output;
+    },
+  };
+}
+
+/**
+ * Wraps a probe so its completion check stops once the dependency's daily token budget
+ * (UTC day) is spent: the check is then reported as skipped, never as a failure, and the
+ * zero-token checks go on.
+ */
+export function withTokenBudget(probe: Probe, budget: TokenBudget): Probe {
+  return {
     vendor: probe.vendor,
     checks: probe.checks,
     async run(check, ctx): Promise<CheckResult> {
-      rollDay();
-      if (check === 'completion' && spent >= opts.dailyTokens) {
+      if (check === 'completion' && !budget.allows()) {
         return {
           check,
           ok: false,
           skipped: true,
           latencyMs: 0,
-          message: `skipped: daily token budget of ${opts.dailyTokens} tokens spent (${spent} used; resets 00:00 UTC)`,
+          message: `skipped: daily token budget of ${budget.dailyTokens} tokens spent (${budget.spent()} used; resets 00:00 UTC)`,
         };
       }
       const result = await probe.run(check, ctx);
-      if (result.tokens) spent += result.tokens.input + result.tokens.output;
+      budget.charge(result.tokens);
       return result;
     },
   };

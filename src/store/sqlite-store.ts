@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import type { CanaryOutcome, CanaryRun } from '../canary/types.js';
 import { countsForUptime, resultVerdict } from '../evaluate/verdict.js';
 import type { CheckName, ErrorClass } from '../probes/types.js';
 
@@ -45,6 +46,10 @@ export interface DependencySummary {
  */
 export interface HistoryStore {
   record(result: StoredResult): void;
+  /** One run of a security canary on a dependency. */
+  recordCanary(dependency: string, run: CanaryRun): void;
+  /** A canary's runs on a dependency, newest first. */
+  recentCanaryRuns(dependency: string, canary: string, limit: number): CanaryRun[];
   /** Newest first. */
   recent(dependency: string, limit: number): StoredResult[];
   /** Oldest first, `at >= sinceMs`, at most `limit` results. */
@@ -140,6 +145,24 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   `,
   'ALTER TABLE results ADD COLUMN request_id TEXT;',
+  `
+  CREATE TABLE IF NOT EXISTS canary_runs (
+    id INTEGER PRIMARY KEY,
+    dep_id INTEGER NOT NULL REFERENCES dependencies (id),
+    canary TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT,
+    excerpt TEXT,
+    latency_ms REAL NOT NULL,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    http_status INTEGER,
+    message TEXT
+  );
+  CREATE INDEX IF NOT EXISTS canary_runs_dep_canary_at ON canary_runs (dep_id, canary, at);
+  CREATE INDEX IF NOT EXISTS canary_runs_at ON canary_runs (at);
+  `,
 ];
 
 interface ResultRow {
@@ -257,6 +280,16 @@ export function attachSqliteStore(
     INSERT INTO results (dep_id, ${RESULT_COLUMNS}, counted)
     VALUES (@depId, @check, @at, @ok, @latencyMs, @ttftMs, @errorClass, @httpStatus, @attempts,
       @message, @skipped, @credentialsMissing, @requestId, @counted)`);
+  const insertCanary = db.prepare(`
+    INSERT INTO canary_runs (dep_id, canary, at, outcome, reason, excerpt, latency_ms,
+      input_tokens, output_tokens, http_status, message)
+    VALUES (@depId, @canary, @at, @outcome, @reason, @excerpt, @latencyMs, @inputTokens,
+      @outputTokens, @httpStatus, @message)`);
+  const recentCanaryStmt = db.prepare<[number, string, number], CanaryRow>(`
+    SELECT canary, at, outcome, reason, excerpt, latency_ms, input_tokens, output_tokens,
+      http_status, message
+    FROM canary_runs WHERE dep_id = ? AND canary = ? ORDER BY at DESC, id DESC LIMIT ?`);
+  const deleteCanaryRuns = db.prepare<[number]>('DELETE FROM canary_runs WHERE at < ?');
   const bumpHour = db.prepare<{
     depId: number;
     hour: number;
@@ -401,6 +434,7 @@ export function attachSqliteStore(
       olderThanMs = Math.min(requestedCut, allowed);
       lastCut = { cut: allowed, at };
     }
+    deleteCanaryRuns.run(olderThanMs);
     const deleted = deleteResults.run(olderThanMs).changes;
     const hour = Math.floor(olderThanMs / HOUR_MS);
     const hourStart = hour * HOUR_MS;
@@ -445,6 +479,41 @@ export function attachSqliteStore(
       } catch (err) {
         report(err, 'record');
       }
+    },
+
+    recordCanary(dependency, run) {
+      try {
+        const depId =
+          depIds.get(dependency) ??
+          selectDepId.get(dependency) ??
+          Number(insertDep.run(dependency).lastInsertRowid);
+        depIds.set(dependency, depId);
+        insertCanary.run({
+          depId,
+          canary: run.canary,
+          at: run.at,
+          outcome: run.outcome,
+          reason: run.reason ?? null,
+          excerpt: run.answerExcerpt ?? null,
+          latencyMs: run.latencyMs,
+          inputTokens: run.tokens?.input ?? null,
+          outputTokens: run.tokens?.output ?? null,
+          httpStatus: run.httpStatus ?? null,
+          message: run.message?.slice(0, MESSAGE_MAX_CHARS) ?? null,
+        });
+        writeFailure = undefined;
+      } catch (err) {
+        report(err, 'recordCanary');
+      }
+    },
+
+    recentCanaryRuns(dependency, canary, limit) {
+      return read('recentCanaryRuns', [], () => {
+        const depId = lookupDepId(dependency);
+        const n = toLimit(limit);
+        if (depId === undefined || n === 0) return [];
+        return recentCanaryStmt.all(depId, canary, n).map(toCanaryRun);
+      });
     },
 
     recent(dependency, limit) {
@@ -549,6 +618,36 @@ export function attachSqliteStore(
       db.close();
     },
   };
+}
+
+interface CanaryRow {
+  canary: string;
+  at: number;
+  outcome: string;
+  reason: string | null;
+  excerpt: string | null;
+  latency_ms: number;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  http_status: number | null;
+  message: string | null;
+}
+
+function toCanaryRun(row: CanaryRow): CanaryRun {
+  const run: CanaryRun = {
+    canary: row.canary,
+    at: row.at,
+    outcome: row.outcome as CanaryOutcome,
+    latencyMs: row.latency_ms,
+  };
+  if (row.reason !== null) run.reason = row.reason;
+  if (row.excerpt !== null) run.answerExcerpt = row.excerpt;
+  if (row.input_tokens !== null || row.output_tokens !== null) {
+    run.tokens = { input: row.input_tokens ?? 0, output: row.output_tokens ?? 0 };
+  }
+  if (row.http_status !== null) run.httpStatus = row.http_status;
+  if (row.message !== null) run.message = row.message;
+  return run;
 }
 
 function migrate(db: Database.Database): void {

@@ -169,6 +169,12 @@ export function openSupervisedStore(opts: SupervisedStoreOptions): HistoryStore 
       maybeCheck();
       current.store.record(result);
     },
+    recordCanary(dependency, run) {
+      maybeCheck();
+      current.store.recordCanary(dependency, run);
+    },
+    recentCanaryRuns: (dependency, canary, limit) =>
+      current.store.recentCanaryRuns(dependency, canary, limit),
     recent: (dependency, limit) => current.store.recent(dependency, limit),
     history: (dependency, since, limit) => current.store.history(dependency, since, limit),
     uptime: (dependency, since) => current.store.uptime(dependency, since),

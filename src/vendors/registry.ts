@@ -1,6 +1,9 @@
+import { createJudge } from '../canary/judge.js';
+import { runCanary } from '../canary/run.js';
+import type { CanaryRun, CanarySpec } from '../canary/types.js';
 import type { DependencyConfig } from '../config/types.js';
 import type { Scrubber } from '../probes/scrub.js';
-import type { Probe } from '../probes/types.js';
+import type { Probe, ProbeContext } from '../probes/types.js';
 import { anthropic } from './anthropic.js';
 import { azureOpenai } from './azure-openai.js';
 import { bedrock } from './bedrock.js';
@@ -55,6 +58,21 @@ export function vendorModule(id: string): VendorModule {
 /** The probe for a dependency's vendor. `scrub` removes secrets from every message it produces. */
 export function createProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
   return vendorModule(dep.vendor).createProbe(dep, scrub);
+}
+
+/**
+ * Runs a dependency's security canaries through its vendor's adapter; undefined for vendors
+ * without one. One judge per dependency, so compiled schemas are not shared across configs.
+ */
+export function createCanaryRunner(
+  dep: DependencyConfig,
+  scrub: Scrubber,
+  clock: () => number,
+): ((canary: CanarySpec, ctx: ProbeContext) => Promise<CanaryRun>) | undefined {
+  const adapter = vendorModule(dep.vendor).canary;
+  if (!adapter) return undefined;
+  const judge = createJudge();
+  return (canary, ctx) => runCanary({ adapter, dep, canary, ctx, scrub, judge, clock });
 }
 
 /** How people name a vendor; unknown ids are shown as written. */

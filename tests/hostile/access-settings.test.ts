@@ -128,12 +128,12 @@ dependencies:
     [{ BELLWETHER_BASIC_AUTH: 'user:' }, 'got an empty password'],
     [{ BELLWETHER_API_TOKENS: ',' }, 'BELLWETHER_API_TOKENS is set but holds no token'],
     [{ BELLWETHER_API_TOKENS: ' ' }, 'BELLWETHER_API_TOKENS is set but holds no token'],
-  ])('refuses to start with %o (exit 2, says why)', async (extra, message) => {
+  ])('refuses to start with %o (exit 3, a configuration error, says why)', async (extra, message) => {
     const { status, output } = await runCliOnce(['run', '--config', config], {
       PATH: process.env.PATH,
       ...extra,
     });
-    expect(status).toBe(2);
+    expect(status).toBe(3);
     expect(output).toContain(message);
     expect(output).toContain('Bellwether did not start');
     expect(output).not.toContain('onlyapassword');

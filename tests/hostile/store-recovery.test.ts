@@ -165,6 +165,8 @@ dependencies:
     );
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     bw = await startBellwether({ config: parsed.config, logLevel: 'silent' });
+    // /readyz waits for each dependency's first round.
+    await bw.monitor.probeNow('local');
   });
   afterAll(async () => {
     await bw?.stop();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckResult, Probe, ProbeContext } from '../../src/probes/types.js';
-import { withTokenBudget } from '../../src/runner/token-budget.js';
+import { createTokenBudget, withTokenBudget } from '../../src/runner/token-budget.js';
 
 const ctx = {} as ProbeContext;
 
@@ -23,7 +23,10 @@ describe('withTokenBudget', () => {
   it('skips completions once the day is spent, keeps zero-token checks, resets at UTC midnight', async () => {
     let now = Date.parse('2026-11-26T23:59:00Z');
     const { probe, sent } = countingProbe(10);
-    const budgeted = withTokenBudget(probe, { dailyTokens: 25, clock: () => now });
+    const budgeted = withTokenBudget(
+      probe,
+      createTokenBudget({ dailyTokens: 25, clock: () => now }),
+    );
     const results: CheckResult[] = [];
     for (let i = 0; i < 4; i++) {
       results.push(await budgeted.run('models', ctx), await budgeted.run('completion', ctx));

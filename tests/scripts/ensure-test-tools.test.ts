@@ -36,12 +36,12 @@ describe('scripts/ensure-test-tools.sh (npm pretest)', () => {
     const res = machine(1000).run('/nonexistent/chromium');
     expect(res.status).toBe(1);
     expect(res.stderr).toBe(
-      'ensure-test-tools: missing: prometheus prometheus-alertmanager chromium python3; install with: sudo apt-get install prometheus prometheus-alertmanager chromium python3\n',
+      'ensure-test-tools: missing: prometheus prometheus-alertmanager chromium python3 faketime; install with: sudo apt-get install prometheus prometheus-alertmanager chromium python3 faketime\n',
     );
   });
 
   it('root: installs what is missing with apt-get, Chromium with the others', () => {
-    const m = machine(0, ['promtool', 'python3']);
+    const m = machine(0, ['promtool', 'python3', 'faketime']);
     const res = m.run('/nonexistent/chromium');
     expect(res.status, res.stderr).toBe(0);
     expect(res.stderr).toContain('installing Debian packages: prometheus-alertmanager chromium');
@@ -52,7 +52,7 @@ describe('scripts/ensure-test-tools.sh (npm pretest)', () => {
   });
 
   it('everything present: does nothing', () => {
-    const res = machine(1000, ['promtool', 'amtool', 'python3']).run('/bin/sh');
+    const res = machine(1000, ['promtool', 'amtool', 'python3', 'faketime']).run('/bin/sh');
     expect(res.status).toBe(0);
     expect(res.stderr).toBe('');
   });
