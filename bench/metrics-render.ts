@@ -37,7 +37,12 @@ export async function metricsRenderTask(a: {
   const phases = { dnsMs: 1.2, connectMs: 3.4, tlsMs: 12.5, ttfbMs: 180.2, transferMs: 0.4 };
   for (let i = 0; i < a.dependencies; i++) {
     const labels = { dependency: `dep-${i}`, vendor: 'openai', model: 'gpt-4o-mini' };
-    metrics.describeDependency({ ...labels, team: `team-${i % 10}`, objective: 0.99 });
+    metrics.describeDependency({
+      ...labels,
+      team: `team-${i % 10}`,
+      objective: 0.99,
+      checks: ['models', 'completion'],
+    });
     metrics.setDependencyState(labels, 'healthy');
     metrics.setBreakerState(labels.dependency, 'closed');
     metrics.setBillingExhausted(labels.dependency, false);

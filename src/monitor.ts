@@ -124,7 +124,12 @@ export class Monitor {
         since: carried?.since,
         overruns: 0,
       });
-      deps.metrics.describeDependency({ ...labels, team: dep.team, objective: dep.objective });
+      deps.metrics.describeDependency({
+        ...labels,
+        team: dep.team,
+        objective: dep.objective,
+        checks: dep.checks,
+      });
       deps.metrics.setDependencyState(labels, evaluation.state);
       deps.metrics.setBreakerState(dep.id, 'closed');
     }

@@ -24,40 +24,21 @@ export function stableOffset(id: string, modulo: number): number {
   return digest.readUInt32BE(0) % modulo;
 }
 
-const range = (start: number, step: number, end: number): string => {
-  const values: number[] = [];
-  for (let v = start; v < end; v += step) values.push(v);
-  return values.join(',');
-};
-
 /**
- * Translates an interval into a 6-field cron expression whose slots are offset by the
- * dependency's stable jitter, so that many dependencies with the same interval spread over
- * the interval instead of all firing at :00. Returns null when the interval does not
- * divide a minute, an hour or a day (45 s, 7 m): those run on a plain timer instead.
+ * Where in each interval a dependency's rounds fall, in ms after an epoch-aligned interval
+ * start: stable per id (the same slot across restarts) and spread evenly over the interval,
+ * so many dependencies sharing an interval do not all fire at :00.
  */
-export function intervalToCron(intervalMs: number, id: string): string | null {
-  if (intervalMs < 1000 || intervalMs % 1000 !== 0) return null;
-  const s = intervalMs / 1000;
-  if (s < 60 && 60 % s === 0) return `${range(stableOffset(id, s), s, 60)} * * * * *`;
-  const sec = stableOffset(id, 60);
-  if (s % 60 === 0 && s < 3600 && 60 % (s / 60) === 0) {
-    const m = s / 60;
-    return `${sec} ${range(stableOffset(`${id}:m`, m), m, 60)} * * * *`;
-  }
-  if (s % 3600 === 0 && s < 86400 && 24 % (s / 3600) === 0) {
-    const h = s / 3600;
-    return `${sec} ${stableOffset(`${id}:m`, 60)} ${range(stableOffset(`${id}:h`, h), h, 24)} * * *`;
-  }
-  if (s === 86400)
-    return `${sec} ${stableOffset(`${id}:m`, 60)} ${stableOffset(`${id}:h`, 24)} * * *`;
-  return null;
+export function intervalPhaseMs(intervalMs: number, id: string): number {
+  return stableOffset(id, Math.max(1, Math.floor(intervalMs)));
 }
 
 /**
- * node-cron scheduler with start-up jitter: each job first runs once soon after start (at a
- * stable offset within `firstRunSpreadMs`, so 500 jobs don't fire in the same millisecond),
- * then on its schedule, with a stable sub-second offset so jobs sharing a second spread out.
+ * Scheduler with start-up jitter: each job first runs once soon after start (at a stable
+ * offset within `firstRunSpreadMs`, so 500 jobs don't fire in the same millisecond), then on
+ * its schedule. Intervals run on one timer per round at their stable phase (node-cron's
+ * per-fire date arithmetic cost half a millisecond of CPU per probe); cron `schedule`s run
+ * on node-cron, with a stable sub-second offset so jobs sharing a second spread out.
  */
 export function createScheduler(
   jobs: readonly ScheduledJob[],
@@ -85,29 +66,31 @@ export function createScheduler(
 
   /** Starts the job's schedule; returns ms until its first scheduled run. */
   const startJob = (job: ScheduledJob): number => {
-    const subSecond = stableOffset(`${job.id}:ms`, 1000);
-    const fire = () => {
-      if (running) later(subSecond, job.run);
-    };
-    const expression = job.schedule ?? intervalToCron(job.intervalMs ?? 30_000, job.id);
-    if (expression) {
-      const task = createTask(expression, fire, {
-        name: `probe:${job.id}`,
-        logger: cronLogger,
-        suppressMissedWarning: true,
-      });
+    if (job.schedule !== undefined) {
+      const subSecond = stableOffset(`${job.id}:ms`, 1000);
+      const task = createTask(
+        job.schedule,
+        () => {
+          if (running) later(subSecond, job.run);
+        },
+        { name: `probe:${job.id}`, logger: cronLogger, suppressMissedWarning: true },
+      );
       task.start();
       tasks.push(task);
       return (task.msToNext() ?? Number.POSITIVE_INFINITY) + subSecond;
     }
-    // Intervals cron cannot express: a self-rearming timer, still one wake-up per round.
+    // Round k fires at start + first + k·every on the monotonic clock: no drift, one wake-up per round.
     const every = job.intervalMs ?? 30_000;
+    const first = (intervalPhaseMs(every, job.id) - (Date.now() % every) + every) % every;
+    const origin = performance.now() + first;
+    let round = 0;
     const tick = () => {
       if (!running) return;
       job.run();
-      later(every, tick);
+      // The next slot still ahead: a stalled event loop skips missed slots, never bursts.
+      round = Math.max(round + 1, Math.floor((performance.now() - origin) / every) + 1);
+      later(origin + round * every - performance.now(), tick);
     };
-    const first = stableOffset(job.id, every);
     later(first, tick);
     return first;
   };

@@ -1,49 +1,24 @@
-import { validate } from 'node-cron';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createScheduler, intervalToCron, stableOffset } from '../../src/runner/scheduler.js';
+import { createScheduler, intervalPhaseMs, stableOffset } from '../../src/runner/scheduler.js';
 
-const fields = (expr: string) => expr.split(' ');
-const values = (field: string) => field.split(',').map(Number);
-
-describe('intervalToCron', () => {
-  it.each([
-    [1_000, 'second', 60],
-    [5_000, 'second', 12],
-    [30_000, 'second', 2],
-    [60_000, 'minute', 60],
-    [120_000, 'minute', 30],
-    [900_000, 'minute', 4],
-    [3_600_000, 'hour', 24],
-    [21_600_000, 'hour', 4],
-  ])('%i ms fires in %s slots, %i per cycle, evenly spaced', (ms, unit, count) => {
-    const expr = intervalToCron(ms, 'openai-chat');
-    expect(expr).not.toBeNull();
-    expect(validate(expr as string)).toBe(true);
-    const index = { second: 0, minute: 1, hour: 2 }[unit as 'second' | 'minute' | 'hour'];
-    const slots = values(fields(expr as string)[index] as string);
-    expect(slots).toHaveLength(count);
-    const step = slots[1] === undefined ? 0 : (slots[1] as number) - (slots[0] as number);
-    slots.forEach((v, i) => {
-      if (i > 0) expect(v - (slots[i - 1] as number)).toBe(step);
-    });
-  });
-
-  it.each([45_000, 7 * 60_000, 90_000, 500])('%i ms cannot be a cron schedule', (ms) => {
-    expect(intervalToCron(ms, 'x')).toBeNull();
-  });
-
-  it('spreads 500 dependencies over the interval instead of one instant', () => {
-    const seconds = new Set<number>();
-    for (let i = 0; i < 500; i++) {
-      const expr = intervalToCron(30_000, `dep-${i}`) as string;
-      seconds.add(values(fields(expr)[0] as string)[0] as number);
-    }
-    expect(seconds.size).toBe(30);
-  });
+describe('intervalPhaseMs', () => {
+  it.each([1000, 30_000, 45_000, 300_000, 86_400_000])(
+    '%i ms: the phase lies inside the interval and spreads 200 dependencies over it',
+    (ms) => {
+      const phases = Array.from({ length: 200 }, (_, i) => intervalPhaseMs(ms, `dep-${i}`));
+      for (const p of phases) {
+        expect(p).toBeGreaterThanOrEqual(0);
+        expect(p).toBeLessThan(ms);
+      }
+      // Evenly spread: every tenth of the interval holds some dependencies.
+      const tenths = new Set(phases.map((p) => Math.floor((p / ms) * 10)));
+      expect(tenths.size).toBe(10);
+    },
+  );
 
   it('keeps a dependency in the same slot across restarts', () => {
-    expect(intervalToCron(30_000, 'a')).toBe(intervalToCron(30_000, 'a'));
+    expect(intervalPhaseMs(30_000, 'a')).toBe(intervalPhaseMs(30_000, 'a'));
     expect(stableOffset('a', 1000)).toBe(stableOffset('a', 1000));
   });
 });
