@@ -1,18 +1,4 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
-import { Registry } from 'prom-client';
-import { formatConfigError, loadConfig } from '../../src/config/load.js';
-import type { BellwetherConfig } from '../../src/config/types.js';
-import { createLogger } from '../../src/log.js';
-import { createMetrics } from '../../src/metrics/metrics.js';
-import { Monitor } from '../../src/monitor.js';
-import { createProbe } from '../../src/probes/index.js';
-import { createScrubber } from '../../src/probes/scrub.js';
-import { type HistoryStore, openSqliteStore } from '../../src/store/sqlite-store.js';
-import type { HttpClient } from '../../src/transport/http-client.js';
-import { createNodeHttpClient } from '../../src/transport/node-http-client.js';
 
 /** What a generated bench config holds. */
 export interface BenchConfigOptions {
@@ -22,6 +8,8 @@ export interface BenchConfigOptions {
   /** Config duration, e.g. '30s'. */
   interval: string;
   timeout?: string;
+  /** Request headers of every dependency (`connection: close` makes each probe a new connection). */
+  headers?: Record<string, string>;
   storagePath: string;
 }
 
@@ -45,59 +33,9 @@ export function benchConfigYaml(o: BenchConfigOptions): string {
       '    vendor: http',
       `    url: ${o.vendorUrl}/health?d=${i}`,
     );
+    if (o.headers) lines.push(`    headers: ${JSON.stringify(o.headers)}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** Writes the YAML to `dir`/bellwether.yaml and loads it through the real config loader. */
-export function loadBenchConfig(dir: string, yaml: string): BellwetherConfig {
-  const path = join(dir, 'bellwether.yaml');
-  writeFileSync(path, yaml);
-  const result = loadConfig(path, {});
-  if (!result.ok) throw new Error(result.errors.map(formatConfigError).join('\n'));
-  return result.config;
-}
-
-/** A log destination that drops lines: healthy rounds log nothing, so this hides no cost. */
-export const discard = { write(_line: string): void {} };
-
-/** A Monitor wired as main.ts wires it (file-backed SQLite store, metrics, evaluation), not started. */
-export interface BenchMonitor {
-  monitor: Monitor;
-  registry: Registry;
-  store: HistoryStore;
-  http: HttpClient;
-  close(): Promise<void>;
-}
-
-/** Builds the Monitor for a config; `keepAlive` picks the transport's connection reuse. */
-export function buildBenchMonitor(config: BellwetherConfig, keepAlive: boolean): BenchMonitor {
-  const scrub = createScrubber(config.secrets);
-  const registry = new Registry();
-  registry.setDefaultLabels({ vantage: config.vantage });
-  const store = openSqliteStore({ path: config.storage.path });
-  const http = createNodeHttpClient({ keepAlive, userAgent: 'bellwether/bench' });
-  const monitor = new Monitor({
-    config,
-    createProbe: (d) => createProbe(d, scrub),
-    http,
-    store,
-    metrics: createMetrics(registry, { version: 'bench' }),
-    logger: createLogger({ level: 'info', scrub, destination: discard }),
-    now: () => performance.now(),
-    clock: () => Date.now(),
-  });
-  return {
-    monitor,
-    registry,
-    store,
-    http,
-    async close() {
-      await monitor.stop(2000);
-      http.close();
-      store.close();
-    },
-  };
 }
 
 /**

@@ -63,7 +63,12 @@ export function metricsRouter(deps: { registry: Registry; now?: () => number }):
     const next: Slot = { render: Promise.resolve({ pieces: [] }), freshUntil: Infinity };
     next.render = exposition.render(format).then(
       (pieces) => {
-        next.freshUntil = now() + Math.min((now() - started) * REUSE_FACTOR, MAX_REUSE_MS);
+        const reuseMs = Math.min((now() - started) * REUSE_FACTOR, MAX_REUSE_MS);
+        next.freshUntil = now() + reuseMs;
+        // The text (megabytes at 1,000 dependencies) is not kept between scrapes.
+        setTimeout(() => {
+          if (slots.get(format) === next) slots.delete(format);
+        }, reuseMs).unref();
         return { pieces };
       },
       (err: unknown) => {

@@ -34,20 +34,13 @@ interface MetricInternals {
   collect?: () => unknown;
 }
 
-/** One series as last rendered: its text is reused while its labels and values are unchanged. */
-interface SeriesText {
-  labels: Labels;
-  prefix: string;
-  value: number;
-  count: number;
-  text: string;
-  /** Histograms: the label text of each line (buckets, +Inf, _sum, _count). */
-  linePrefixes?: string[];
-}
-
 interface MetricCache {
   defaults: Labels;
-  series: Map<string, SeriesText>;
+  /**
+   * Label text per series, by prom-client's series key (which encodes every label value): the
+   * `name{labels} ` prefix of a counter or gauge, or the labels after `le` of a histogram.
+   */
+  labels: Map<string, string>;
 }
 
 /** Series between two checks of the time budget (a check is a performance.now() call). */
@@ -75,19 +68,6 @@ function formatLabels(labels: Labels, exclude?: Labels): string[] {
   return out;
 }
 
-/** Same keys in the same order with the same values (key order shows in the output). */
-function sameLabels(a: Labels, b: Labels): boolean {
-  if (a === b) return true;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (let i = 0; i < ka.length; i++) {
-    const k = ka[i] as string;
-    if (k !== kb[i] || a[k] !== b[k]) return false;
-  }
-  return true;
-}
-
 const braces = (parts: string[]): string => (parts.length > 0 ? `{${parts.join(',')}}` : '');
 
 /** `name{labels} ` for a counter or gauge sample, as prom-client orders labels. */
@@ -95,43 +75,41 @@ function samplePrefix(name: string, labels: Labels, defaults: Labels): string {
   return `${name}${braces(formatLabels({ ...labels, ...defaults, ...labels }))} `;
 }
 
-/** The label text of every line of one histogram series, as prom-client orders labels. */
-function histogramPrefixes(
-  name: string,
-  bounds: readonly number[],
-  labels: Labels,
-  defaults: Labels,
-): string[] {
-  const shared = formatLabels(labels).join(',');
-  const line = (metricName: string, own: Labels): string => {
-    const merged = { ...own, ...defaults, ...own };
-    const parts = [...formatLabels(merged, labels), shared].filter((p) => p.length > 0);
-    return `${metricName}${braces(parts)} `;
-  };
-  return [
-    ...bounds.map((le) => line(`${name}_bucket`, { le })),
-    line(`${name}_bucket`, { le: '+Inf' }),
-    line(`${name}_sum`, {}),
-    line(`${name}_count`, {}),
-  ];
+/**
+ * The labels of one histogram series after `le`, as prom-client orders them: the default labels
+ * (those the series does not set itself), then the series' own.
+ */
+function histogramLabels(labels: Labels, defaults: Labels): string {
+  return [...formatLabels(defaults, labels), ...formatLabels(labels)].join(',');
 }
 
-function histogramText(
-  prefixes: readonly string[],
+/** The constant head of each line of a histogram's series, up to where the series' labels go. */
+function histogramHeads(name: string, bounds: readonly number[]): string[] {
+  return [...bounds.map((le) => `${name}_bucket{le="${le}"`), `${name}_bucket{le="+Inf"`];
+}
+
+/**
+ * Emits one histogram series' lines. Each line is a concatenation of ready strings, so no
+ * line is copied before the piece it lands in is joined.
+ */
+function emitHistogram(
+  emit: (line: string) => void,
+  name: string,
+  heads: readonly string[],
   bounds: readonly number[],
+  labels: string,
   e: HistogramEntry,
-): string {
-  const lines: string[] = [];
+): void {
+  const rest = labels.length > 0 ? `,${labels}} ` : '} ';
+  const plain = labels.length > 0 ? `{${labels}} ` : ' ';
   let acc = 0;
   for (let i = 0; i < bounds.length; i++) {
     acc += e.bucketValues[bounds[i] as number] as number;
-    lines.push(prefixes[i] + valueText(acc));
+    emit((heads[i] as string) + rest + valueText(acc));
   }
-  const n = bounds.length;
-  lines.push(prefixes[n] + valueText(e.count));
-  lines.push(prefixes[n + 1] + valueText(e.sum));
-  lines.push(prefixes[n + 2] + valueText(e.count));
-  return lines.join('\n');
+  emit((heads[bounds.length] as string) + rest + valueText(e.count));
+  emit(`${name}_sum${plain}${valueText(e.sum)}`);
+  emit(`${name}_count${plain}${valueText(e.count)}`);
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -152,9 +130,10 @@ export interface Exposition {
 }
 
 /**
- * A writer over prom-client's metric objects that keeps each series' text between renders and
- * rebuilds only the series whose labels or values changed (prom-client rebuilds every line,
- * with an object per line). Default labels (the vantage) are read at every render.
+ * A writer over prom-client's metric objects that keeps each series' label text between
+ * renders (prom-client rebuilds every label set with several objects per line) and writes only
+ * the values anew. Default labels (the vantage) are read at every render; a change rebuilds
+ * the label text.
  */
 export function createExposition(registry: Registry, opts: { sliceMs?: number } = {}): Exposition {
   const sliceMs = opts.sliceMs ?? 5;
@@ -166,7 +145,7 @@ export function createExposition(registry: Registry, opts: { sliceMs?: number } 
   const cacheFor = (format: ExpositionFormat, metric: object, defaults: Labels): MetricCache => {
     let cache = caches[format].get(metric);
     if (cache === undefined || cache.defaults !== defaults) {
-      cache = { defaults, series: new Map() };
+      cache = { defaults, labels: new Map() };
       caches[format].set(metric, cache);
     }
     return cache;
@@ -201,10 +180,13 @@ export function createExposition(registry: Registry, opts: { sliceMs?: number } 
       };
       let sliceStart = performance.now();
       let sinceCheck = 0;
-      const maybeYield = async (): Promise<void> => {
-        if (++sinceCheck < CHECK_EVERY) return;
+      // Checked every CHECK_EVERY series, inline: an await per series would cost more than the line.
+      const sliceOver = (): boolean => {
+        if (++sinceCheck < CHECK_EVERY) return false;
         sinceCheck = 0;
-        if (performance.now() - sliceStart < sliceMs) return;
+        return performance.now() - sliceStart >= sliceMs;
+      };
+      const yieldTurn = async (): Promise<void> => {
         await nextTurn();
         sliceStart = performance.now();
       };
@@ -236,53 +218,31 @@ export function createExposition(registry: Registry, opts: { sliceMs?: number } 
         const cache = cacheFor(format, metric, defaults);
         const map = raw.hashMap as Record<string, ValueEntry | HistogramEntry>;
         const bounds = raw.upperBounds ?? [];
+        const heads = isHistogram ? histogramHeads(name, bounds) : [];
+        const keys = Object.keys(map);
         let live = 0;
-        for (const key in map) {
-          const entry = map[key] as ValueEntry | HistogramEntry;
+        for (const key of keys) {
+          // A series removed while the render yielded is skipped.
+          const entry = map[key];
+          if (entry === undefined) continue;
           live++;
-          let s = cache.series.get(key);
-          if (s === undefined || !sameLabels(s.labels, entry.labels)) {
-            s = isHistogram
-              ? {
-                  labels: entry.labels,
-                  prefix: '',
-                  value: Number.NaN,
-                  count: -1,
-                  text: '',
-                  linePrefixes: histogramPrefixes(name, bounds, entry.labels, defaults),
-                }
-              : {
-                  labels: entry.labels,
-                  prefix: samplePrefix(sampleName, entry.labels, defaults),
-                  value: Number.NaN,
-                  count: -1,
-                  text: '',
-                };
-            cache.series.set(key, s);
-          } else {
-            s.labels = entry.labels;
+          let labels = cache.labels.get(key);
+          if (labels === undefined) {
+            labels = isHistogram
+              ? histogramLabels(entry.labels, defaults)
+              : samplePrefix(sampleName, entry.labels, defaults);
+            cache.labels.set(key, labels);
           }
           if (isHistogram) {
-            const h = entry as HistogramEntry;
-            // Every observation raises the count, so an unchanged count and sum mean unchanged buckets.
-            if (h.count !== s.count || h.sum !== s.value || s.text === '') {
-              s.count = h.count;
-              s.value = h.sum;
-              s.text = histogramText(s.linePrefixes as string[], bounds, h);
-            }
+            emitHistogram(emit, name, heads, bounds, labels, entry as HistogramEntry);
           } else {
-            const v = (entry as ValueEntry).value;
-            if (v !== s.value || s.text === '') {
-              s.value = v;
-              s.text = s.prefix + valueText(v);
-            }
+            emit(labels + valueText((entry as ValueEntry).value));
           }
-          emit(s.text);
-          await maybeYield();
+          if (sliceOver()) await yieldTurn();
         }
         // Series removed from the metric (reset, remove) leave the cache too.
-        if (cache.series.size > live) {
-          for (const key of cache.series.keys()) if (!(key in map)) cache.series.delete(key);
+        if (cache.labels.size > live) {
+          for (const key of cache.labels.keys()) if (!(key in map)) cache.labels.delete(key);
         }
       }
       if (format === 'openmetrics') emit('# EOF');
