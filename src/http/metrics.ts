@@ -9,10 +9,6 @@ import {
   type ExpositionFormat,
 } from '../metrics/exposition.js';
 
-/** A render is reused for ten times what it cost, and never longer than this. */
-const MAX_REUSE_MS = 1000;
-const REUSE_FACTOR = 10;
-
 const wantsOpenMetrics = (accept: string | undefined): boolean =>
   accept?.includes('application/openmetrics-text') === true;
 
@@ -33,12 +29,6 @@ interface Render {
   gzip?: Promise<Buffer>;
 }
 
-interface Slot {
-  render: Promise<Render>;
-  /** Monotonic ms until which the finished render is served again; Infinity while running. */
-  freshUntil: number;
-}
-
 /** Pieces as bytes, encoded one at a time as the reader pulls them. */
 function* bytes(pieces: readonly string[]): Generator<Buffer> {
   for (const piece of pieces) yield Buffer.from(piece, 'utf8');
@@ -48,36 +38,23 @@ function* bytes(pieces: readonly string[]): Generator<Buffer> {
  * /metrics in the Prometheus text format, or OpenMetrics when the scraper asks for it (as
  * Prometheus does by default); gzip when the scraper accepts it. Rendering yields to the event
  * loop every few milliseconds and compression runs off the event loop, so a large scrape
- * never stalls probing. Scrapes that arrive while a render is under way, or shortly after
- * (ten times its cost, at most 1 s), share it. The vantage and other default labels are read
- * from the registry at every render, so a reload that changes them shows in both formats.
+ * never stalls probing. Scrapes that arrive while a render is under way share it. The vantage
+ * and other default labels are read from the registry at every render, so a reload that
+ * changes them shows in both formats.
  */
-export function metricsRouter(deps: { registry: Registry; now?: () => number }): Hono {
-  const now = deps.now ?? (() => performance.now());
+export function metricsRouter(deps: { registry: Registry }): Hono {
   const exposition = createExposition(deps.registry);
-  const slots = new Map<ExpositionFormat, Slot>();
+  // Scrapes that arrive while a render runs share it; a scrape after it sees new values.
+  const running = new Map<ExpositionFormat, Promise<Render>>();
   const current = (format: ExpositionFormat): Promise<Render> => {
-    const slot = slots.get(format);
-    if (slot !== undefined && slot.freshUntil > now()) return slot.render;
-    const started = now();
-    const next: Slot = { render: Promise.resolve({ pieces: [] }), freshUntil: Infinity };
-    next.render = exposition.render(format).then(
-      (pieces) => {
-        const reuseMs = Math.min((now() - started) * REUSE_FACTOR, MAX_REUSE_MS);
-        next.freshUntil = now() + reuseMs;
-        // The text (megabytes at 1,000 dependencies) is not kept between scrapes.
-        setTimeout(() => {
-          if (slots.get(format) === next) slots.delete(format);
-        }, reuseMs).unref();
-        return { pieces };
-      },
-      (err: unknown) => {
-        if (slots.get(format) === next) slots.delete(format);
-        throw err;
-      },
-    );
-    slots.set(format, next);
-    return next.render;
+    const inFlight = running.get(format);
+    if (inFlight !== undefined) return inFlight;
+    const render = exposition
+      .render(format)
+      .then((pieces): Render => ({ pieces }))
+      .finally(() => running.delete(format));
+    running.set(format, render);
+    return render;
   };
 
   const app = new Hono();
