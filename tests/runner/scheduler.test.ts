@@ -46,4 +46,24 @@ describe('createScheduler', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(runs).toEqual(seen);
   });
+
+  it('skips the slots a stalled event loop missed instead of running them in a burst', async () => {
+    let runs = 0;
+    const scheduler = createScheduler([{ id: 'a', intervalMs: 1000, run: () => runs++ }], {
+      logger: pino({ level: 'silent' }),
+      runAtStart: false,
+    });
+    scheduler.start();
+    // Wait for the first scheduled round, then hold the event loop for three intervals.
+    while (runs === 0) await new Promise((r) => setTimeout(r, 20));
+    const stalledUntil = Date.now() + 3200;
+    while (Date.now() < stalledUntil) {
+      // Busy: no timer can fire.
+    }
+    const before = runs;
+    await new Promise((r) => setTimeout(r, 300));
+    scheduler.stop();
+    // One late round at most, not the three the stall covered.
+    expect(runs - before).toBeLessThanOrEqual(1);
+  });
 });
