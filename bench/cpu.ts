@@ -1,16 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createNodeHttpClient } from '../src/transport/node-http-client.js';
 import { createProbe } from '../src/vendors/registry.js';
 import { testDependency } from '../tests/support/dependency.js';
 import { attempt } from './accuracy.js';
-import {
-  allocationMeter,
-  benchConfigYaml,
-  buildBenchMonitor,
-  loadBenchConfig,
-} from './lib/bellwether.js';
+import { allocationMeter } from './lib/bellwether.js';
 import type { Blackbox } from './lib/blackbox.js';
 import { procCpuMs, procRssBytes } from './lib/proc.js';
 import { round } from './lib/stats.js';
@@ -132,46 +124,6 @@ export async function cpuProbeTask(
   } finally {
     client.close();
   }
-}
-
-/**
- * Worker: full rounds through the Monitor (breaker + retry + probe + SQLite store + metrics
- * + evaluation), 100 dependencies each probed once a second.
- */
-export async function cpuMonitorTask(
-  a: RatePlan & { vendorUrl: string; keepAlive: boolean; dependencies: number },
-): Promise<CpuRow> {
-  const dir = mkdtempSync(join(tmpdir(), 'bellwether-bench-cpu-'));
-  try {
-    const config = loadBenchConfig(
-      dir,
-      benchConfigYaml({
-        vendorUrl: a.vendorUrl,
-        count: a.dependencies,
-        interval: '30s',
-        storagePath: join(dir, 'bellwether.db'),
-      }),
-    );
-    const bench = buildBenchMonitor(config, a.keepAlive);
-    const ids = config.dependencies.map((d) => d.id);
-    let next = 0;
-    try {
-      return await measureHere('full round', a.keepAlive, a, async () => {
-        const id = ids[next++ % ids.length] as string;
-        const round = await bench.monitor.probeNow(id);
-        return round?.results.every((r) => r.ok) === true;
-      });
-    } finally {
-      await bench.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Worker: the same timer at the same rate doing nothing: what one wake-up costs Node here. */
-export async function cpuIdleTask(a: RatePlan): Promise<CpuRow> {
-  return measureHere('idle timer tick', null, a, async () => true);
 }
 
 /** Parent side: blackbox_exporter driven over HTTP at the rate, as Prometheus drives it. */

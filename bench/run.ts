@@ -11,7 +11,6 @@ import {
   type PairSeries,
   rows,
 } from './accuracy.js';
-import { runCapacity } from './capacity.js';
 import { blackboxCpu, type CpuRow, type RatePlan } from './cpu.js';
 import { runDetection } from './detection.js';
 import { BLACKBOX_BIN, type Blackbox, blackboxAvailable, startBlackbox } from './lib/blackbox.js';
@@ -19,6 +18,13 @@ import { clockTicks, machineInfo, ROOT, runWorker, sleep } from './lib/proc.js';
 import { round } from './lib/stats.js';
 import { startVendorProcess } from './lib/vendor.js';
 import type { RenderRow } from './metrics-render.js';
+import {
+  CAPPED_NODE_OPTIONS,
+  type ProcessCpuRow,
+  type ProcessMemoryRow,
+  processCpu,
+  processMemory,
+} from './process.js';
 import { type BenchReport, judgeTargets, renderMarkdown } from './report.js';
 
 /**
@@ -33,13 +39,12 @@ import { type BenchReport, judgeTargets, renderMarkdown } from './report.js';
 interface Plan {
   delays: DelayPlan[];
   cpu: RatePlan;
-  idleSeconds: number;
-  capacity: {
+  /** Memory runs of `node dist/cli.js`, side by side. */
+  memory: {
     dependencies: number;
-    warmupSeconds: number;
-    fillRounds: number;
     windowSeconds: number;
-  };
+    nodeOptions?: string;
+  }[];
   renders: { counts: number[]; renders: number };
   detection: { trials: number };
 }
@@ -52,8 +57,11 @@ const FULL: Plan = {
     { delayMs: 1000, samples: 10 },
   ],
   cpu: { rate: 100, seconds: 15, warmupSeconds: 3 },
-  idleSeconds: 10,
-  capacity: { dependencies: 1000, warmupSeconds: 5, fillRounds: 20, windowSeconds: 60 },
+  memory: [
+    { dependencies: 1000, windowSeconds: 120 },
+    { dependencies: 100, windowSeconds: 120 },
+    { dependencies: 1000, windowSeconds: 120, nodeOptions: CAPPED_NODE_OPTIONS },
+  ],
   renders: { counts: [100, 1000, 5000], renders: 5 },
   detection: { trials: 3 },
 };
@@ -66,8 +74,10 @@ const QUICK: Plan = {
     { delayMs: 1000, samples: 1 },
   ],
   cpu: { rate: 100, seconds: 3, warmupSeconds: 1 },
-  idleSeconds: 2,
-  capacity: { dependencies: 1000, warmupSeconds: 5, fillRounds: 2, windowSeconds: 20 },
+  memory: [
+    { dependencies: 1000, windowSeconds: 20 },
+    { dependencies: 100, windowSeconds: 20 },
+  ],
   renders: { counts: [100, 1000, 5000], renders: 2 },
   detection: { trials: 1 },
 };
@@ -144,42 +154,53 @@ async function cpu(
   const T = 180_000;
   const out: CpuRow[] = [];
   const ratios: BenchReport['cpu']['ratios'] = [];
+  const processRows: ProcessCpuRow[] = [];
   const ticks = clockTicks();
-  const runs = [
-    ['cpu-probe', 'probe', true],
-    ['cpu-probe', 'probe', false],
-    ['cpu-monitor', 'full round', true],
-    ['cpu-monitor', 'full round', false],
-  ] as const;
-  // blackbox_exporter is measured beside each Bellwether run, over the same seconds, so both
-  // meet the same machine (a shared VM drifts by tens of percent between minutes).
-  for (const [task, subject, keepAlive] of runs) {
-    log(`cpu: ${subject}, keep-alive ${keepAlive}${bb ? ', blackbox_exporter beside it' : ''}`);
+  /** Records blackbox_exporter's run beside a Bellwether run, and their ratio. */
+  const pair = (subject: string, keepAlive: boolean, bellwetherCpuMs: number, b: CpuRow): void => {
+    out.push({
+      ...b,
+      subject: `blackbox_exporter http_2xx (beside ${subject}, keep-alive ${yesNo(keepAlive)})`,
+    });
+    ratios.push({
+      subject,
+      keepAlive,
+      bellwetherCpuMs,
+      blackboxCpuMs: b.cpuMsPerProbe,
+      cpuRatio: round(bellwetherCpuMs / b.cpuMsPerProbe, 2),
+    });
+  };
+  const beside = bb
+    ? () => blackboxCpu(bb, `${vendorUrl}/health`, { ...plan.cpu, warmupSeconds: 0 }, ticks)
+    : undefined;
+  // The target: the whole `bellwether run` process from dist/, blackbox_exporter driven over the
+  // same seconds (a shared VM drifts by tens of percent between minutes).
+  for (const keepAlive of [true, false]) {
+    log(
+      `cpu: bellwether run (dist/), keep-alive ${keepAlive}${bb ? ', blackbox_exporter beside it' : ''}`,
+    );
+    const { row, beside: b } = await processCpu(
+      vendorUrl,
+      { dependencies: plan.cpu.rate, seconds: plan.cpu.seconds, warmupSeconds: 6, keepAlive },
+      ticks,
+      beside,
+    );
+    processRows.push(row);
+    if (b) pair('bellwether run', keepAlive, row.cpuMsPerProbe, b);
+  }
+  // The breakdown: the probe alone (transport, probe, classification) in a worker.
+  for (const keepAlive of [true, false]) {
+    log(`cpu: probe alone, keep-alive ${keepAlive}`);
     const [row, b] = await Promise.all([
-      runWorker<CpuRow>(task, { vendorUrl, keepAlive, dependencies: 100, ...plan.cpu }, T),
+      runWorker<CpuRow>('cpu-probe', { vendorUrl, keepAlive, ...plan.cpu }, T),
       bb
         ? sleep(WORKER_START_MS).then(() => blackboxCpu(bb, `${vendorUrl}/health`, plan.cpu, ticks))
         : undefined,
     ]);
     out.push(row);
-    if (b) {
-      out.push({
-        ...b,
-        subject: `blackbox_exporter http_2xx (beside ${subject}, keep-alive ${yesNo(keepAlive)})`,
-      });
-      ratios.push({
-        subject,
-        keepAlive,
-        bellwetherCpuMs: row.cpuMsPerProbe,
-        blackboxCpuMs: b.cpuMsPerProbe,
-        cpuRatio: round(row.cpuMsPerProbe / b.cpuMsPerProbe, 2),
-        allocRatio: round(row.allocKiBPerProbe / b.allocKiBPerProbe, 2),
-      });
-    }
+    if (b) pair('probe alone', keepAlive, row.cpuMsPerProbe, b);
   }
-  log('cpu: idle timer');
-  out.push(await runWorker<CpuRow>('cpu-idle', { ...plan.cpu, seconds: plan.idleSeconds }, T));
-  return { rate: plan.cpu.rate, seconds: plan.cpu.seconds, rows: out, ratios };
+  return { rate: plan.cpu.rate, seconds: plan.cpu.seconds, rows: out, processRows, ratios };
 }
 
 const yesNo = (b: boolean): string => (b ? 'yes' : 'no');
@@ -236,19 +257,15 @@ async function main(): Promise<void> {
       );
     }
 
-    log(`capacity: ${plan.capacity.dependencies} dependencies at 30 s`);
-    const measured = await runCapacity(vendor.url, {
-      dependencies: plan.capacity.dependencies,
-      interval: '30s',
-      intervalMs: 30_000,
-      firstRunSpreadMs: 2000,
-      warmupSeconds: plan.capacity.warmupSeconds,
-      fillRounds: plan.capacity.fillRounds,
-      windowSeconds: plan.capacity.windowSeconds,
-    });
-    const tsxOverheadMiB = round((idleRss(true) - idleRss(false)) / 2 ** 20, 1);
-    const fullRound = cpuPart.rows.find((r) => r.subject === 'full round' && r.keepAlive);
-    const perDepBudgetMs = 0.1 * 1000 * 30;
+    const ticks = clockTicks();
+    // At once: each costs a few % of a core, and RSS does not depend on the others.
+    log(
+      `memory: ${plan.memory.map((m) => `${m.dependencies} dependencies${m.nodeOptions ? ` (${m.nodeOptions})` : ''}`).join(', ')} at 30 s as node dist/cli.js, side by side`,
+    );
+    const memory: ProcessMemoryRow[] = await Promise.all(
+      plan.memory.map((run) => processMemory(vendor.url, run, ticks)),
+    );
+    const idleRssMiB = round(idleRss(false) / 2 ** 20, 1);
 
     log('detection: 1 s and 5 s intervals');
     const detection = await runDetection(
@@ -267,14 +284,7 @@ async function main(): Promise<void> {
       quick,
       accuracy: acc,
       cpu: cpuPart,
-      capacity: {
-        computedFromFullRound: fullRound
-          ? Math.floor(perDepBudgetMs / fullRound.cpuMsPerProbe)
-          : Number.NaN,
-        computedFromMeasuredRun: Math.floor(perDepBudgetMs / measured.cpuMsPerRound),
-        measured,
-        tsxOverheadMiB,
-      },
+      memory: { runs: memory, idleNodeRssMiB: idleRssMiB },
       metricsRender,
       detection,
     };

@@ -1,5 +1,5 @@
 import { pairTask, timerSlopTask } from './accuracy.js';
-import { cpuIdleTask, cpuMonitorTask, cpuProbeTask } from './cpu.js';
+import { cpuProbeTask } from './cpu.js';
 import { RESULT_MARK } from './lib/proc.js';
 import { metricsRenderTask } from './metrics-render.js';
 
@@ -12,8 +12,6 @@ const TASKS: Record<string, (args: any) => Promise<unknown>> = {
   'accuracy-pair': pairTask,
   'timer-slop': timerSlopTask,
   'cpu-probe': cpuProbeTask,
-  'cpu-monitor': cpuMonitorTask,
-  'cpu-idle': cpuIdleTask,
   'metrics-render': metricsRenderTask,
 };
 

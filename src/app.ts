@@ -77,7 +77,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.use('*', accessControl(deps.access ?? {}));
   app.route('/', healthRouter(deps));
-  app.route('/', metricsRouter({ registry: deps.registry, vantage: deps.vantage }));
+  app.route('/', metricsRouter({ registry: deps.registry }));
   app.route('/api/v1/status', statusRouter(deps));
   app.route('/api/v1/dependencies', dependenciesRouter(deps));
   app.route('/api/v1/consumers', consumersRouter(deps));

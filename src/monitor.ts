@@ -206,7 +206,12 @@ export class Monitor {
       };
       if (!carried) t.evaluation = this.judge(t);
       this.tracked.set(dep.id, t);
-      deps.metrics.describeDependency({ ...labels, team: dep.team, objective: dep.objective });
+      deps.metrics.describeDependency({
+        ...labels,
+        team: dep.team,
+        objective: dep.objective,
+        checks: dep.checks,
+      });
       deps.metrics.setDependencyState(labels, t.evaluation.state);
       deps.metrics.setBreakerState(dep.id, 'closed');
     }

@@ -1,14 +1,4 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
-import type { Registry } from 'prom-client';
-import { build } from '../../src/bellwether.js';
-import { formatConfigError, loadConfig } from '../../src/config/load.js';
-import type { BellwetherConfig } from '../../src/config/types.js';
-import type { Monitor } from '../../src/monitor.js';
-import type { HistoryStore } from '../../src/store/sqlite-store.js';
-import type { HttpClient } from '../../src/transport/http-client.js';
-import { createNodeHttpClient } from '../../src/transport/node-http-client.js';
 
 /** What a generated bench config holds. */
 export interface BenchConfigOptions {
@@ -18,6 +8,8 @@ export interface BenchConfigOptions {
   /** Config duration, e.g. '30s'. */
   interval: string;
   timeout?: string;
+  /** Request headers of every dependency (`connection: close` makes each probe a new connection). */
+  headers?: Record<string, string>;
   storagePath: string;
 }
 
@@ -41,51 +33,9 @@ export function benchConfigYaml(o: BenchConfigOptions): string {
       '    vendor: http',
       `    url: ${o.vendorUrl}/health?d=${i}`,
     );
+    if (o.headers) lines.push(`    headers: ${JSON.stringify(o.headers)}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** Writes the YAML to `dir`/bellwether.yaml and loads it through the real config loader. */
-export function loadBenchConfig(dir: string, yaml: string): BellwetherConfig {
-  const path = join(dir, 'bellwether.yaml');
-  writeFileSync(path, yaml);
-  const result = loadConfig(path, {});
-  if (!result.ok) throw new Error(result.errors.map(formatConfigError).join('\n'));
-  return result.config;
-}
-
-/** A log destination that drops lines: healthy rounds log nothing, so this hides no cost. */
-export const discard = { write(_line: string): void {} };
-
-/** Bellwether built as `bellwether check` and `run` build it (the same function), not started. */
-export interface BenchMonitor {
-  monitor: Monitor;
-  registry: Registry;
-  store: HistoryStore;
-  http: HttpClient;
-  close(): Promise<void>;
-}
-
-/** Builds Bellwether for a config through `build`; `keepAlive` picks the transport's connection reuse. */
-export function buildBenchMonitor(config: BellwetherConfig, keepAlive: boolean): BenchMonitor {
-  const built = build({
-    config,
-    logLevel: 'info',
-    logDestination: discard,
-    http: createNodeHttpClient({ keepAlive, userAgent: 'bellwether/bench' }),
-  });
-  const { monitor, registry, store, http } = built;
-  return {
-    monitor,
-    registry,
-    store,
-    http,
-    async close() {
-      await monitor.stop(2000);
-      http.close();
-      store.close();
-    },
-  };
 }
 
 /**

@@ -85,7 +85,7 @@ export function runWorker<T>(task: string, args: unknown, timeoutMs: number): Pr
   return new Promise<T>((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'bench/worker.ts', task, JSON.stringify(args)],
+      ['--import', 'tsx', '--expose-gc', 'bench/worker.ts', task, JSON.stringify(args)],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';

@@ -9,7 +9,7 @@ import {
   type DependencyState,
 } from '../evaluate/states.js';
 import { resultVerdict } from '../evaluate/verdict.js';
-import type { CheckResult } from '../probes/types.js';
+import { type CheckName, type CheckResult, ERROR_CLASSES } from '../probes/types.js';
 import {
   COMPONENT_STATUSES,
   incidentActive,
@@ -18,6 +18,19 @@ import {
 } from '../statuspages/index.js';
 
 const PHASES = ['dns', 'connect', 'tls', 'ttfb', 'transfer'] as const;
+
+/**
+ * Probe duration buckets, seconds: 5–50 ms resolved for local and nearby vendors (a vLLM or
+ * Ollama on the same host answers in milliseconds), the degraded bar's default (4 s) and the
+ * default timeout (10 s) on a bucket edge. Ten buckets, as many as before.
+ */
+export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 4, 10] as const;
+/** Time-to-first-token buckets, seconds: eight, as before, from 5 ms to 4 s. */
+export const TTFT_BUCKETS = [0.005, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 4] as const;
+
+/** Checks that can be skipped on purpose (no key, token budget): only the completion spends tokens. */
+const SKIPPABLE_CHECKS: readonly CheckName[] = ['completion'];
+const SKIP_REASONS = ['no_key', 'budget'] as const;
 
 /** Identity of a dependency as it appears in labels. Never carries secrets. */
 export interface DependencyLabels {
@@ -41,8 +54,13 @@ export interface Metrics {
   setVendorStatus(status: VendorStatus): void;
   /** Whether the last round met a billing refusal (not a transient 429). */
   setBillingExhausted(dependency: string, exhausted: boolean): void;
-  /** Static facts of a dependency, for joins in alert rules and dashboards. */
-  describeDependency(dep: DependencyLabels & { team?: string; objective: number }): void;
+  /**
+   * Static facts of a dependency, for joins in alert rules and dashboards; also exports every
+   * counter series the dependency can have at 0, so increase() sees its first event.
+   */
+  describeDependency(
+    dep: DependencyLabels & { team?: string; objective: number; checks: readonly CheckName[] },
+  ): void;
   /** Static facts of a consumer and its chain (position 0 = primary). */
   describeConsumer(consumer: { id: string; team?: string; uses: string[] }): void;
   /** One run of a security canary: last outcome, the count by outcome and its tokens. */
@@ -67,14 +85,14 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
     name: 'bellwether_probe_duration_seconds',
     help: 'Duration of probe checks, from sending the request to the last byte or the failure.',
     labelNames: ['dependency', 'vendor', 'check'] as const,
-    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30],
+    buckets: [...DURATION_BUCKETS],
     registers,
   });
   const ttft = new Histogram({
     name: 'bellwether_probe_time_to_first_token_seconds',
     help: 'Time from sending a streamed completion to its first content token.',
     labelNames: ['dependency', 'vendor', 'model'] as const,
-    buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 15],
+    buckets: [...TTFT_BUCKETS],
     registers,
   });
   const phase = new Gauge({
@@ -373,8 +391,21 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
         1,
       );
       objective.set({ dependency: dep.dependency }, dep.objective);
-      // Present from the start at 0, so rate() and dashboards see "no overruns", not "no data".
-      overruns.inc({ dependency: dep.dependency }, 0);
+      // Every counter series present from the start at 0, so increase() counts the first event
+      // and dashboards show "none", not "no data".
+      const { dependency, vendor } = dep;
+      overruns.inc({ dependency }, 0);
+      for (const to of BREAKER_STATES) breakerTransitions.inc({ dependency, to }, 0);
+      for (const check of dep.checks) {
+        results.inc({ dependency, vendor, check, outcome: 'success', error_class: 'none' }, 0);
+        for (const error_class of ERROR_CLASSES) {
+          results.inc({ dependency, vendor, check, outcome: 'failure', error_class }, 0);
+        }
+        retries.inc({ dependency, check }, 0);
+        if (!SKIPPABLE_CHECKS.includes(check)) continue;
+        for (const reason of SKIP_REASONS) skipped.inc({ dependency, check, reason }, 0);
+        for (const type of ['input', 'output']) tokens.inc({ dependency, type }, 0);
+      }
     },
     describeConsumer(c) {
       consumerInfo.set({ consumer: c.id, team: c.team ?? '' }, 1);

@@ -106,7 +106,7 @@ const HOUR_MS = 3_600_000;
 const MESSAGE_MAX_CHARS = 1000;
 const REQUEST_ID_MAX_CHARS = 128;
 const BUSY_TIMEOUT_MS = 5000;
-const CACHE_KIB = 64 * 1024;
+const CACHE_KIB = 16 * 1024;
 
 // Each entry moves the schema up one `user_version`; never edit a shipped entry, append one.
 const MIGRATIONS: readonly string[] = [
@@ -268,8 +268,8 @@ export function attachSqliteStore(
   }
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // Each dependency keeps hot pages at the end of three indexes plus its rollups; with 1,000
-  // dependencies the 2 MiB default thrashes (prune 5x slower, summaries 1.5x, measured). Pages
-  // are allocated as used, so small deployments never grow to this.
+  // dependencies the 2 MiB default thrashes (prune 5x slower, summaries 1.5x, measured). The
+  // bound is part of the memory budget (README, Performance); pages are allocated as used.
   db.pragma(`cache_size = -${CACHE_KIB}`);
   migrate(db);
 

@@ -266,7 +266,12 @@ export async function bellwetherMetrics(): Promise<Map<string, Set<string>>> {
   collectDefaultMetrics({ register: registry });
   const m = createMetrics(registry, { version: '0.0.0-test' });
   const dep = { dependency: 'openai-chat', vendor: 'openai', model: 'gpt-4o-mini' };
-  m.describeDependency({ ...dep, team: 'secops', objective: 0.99 });
+  m.describeDependency({
+    ...dep,
+    team: 'secops',
+    objective: 0.99,
+    checks: ['models', 'completion'],
+  });
   m.describeConsumer({ id: 'phishing-triage', team: 'secops', uses: ['openai-chat'] });
   m.recordCheck(
     dep,

@@ -128,16 +128,19 @@ dependencies:
     [{ BELLWETHER_BASIC_AUTH: 'user:' }, 'got an empty password'],
     [{ BELLWETHER_API_TOKENS: ',' }, 'BELLWETHER_API_TOKENS is set but holds no token'],
     [{ BELLWETHER_API_TOKENS: ' ' }, 'BELLWETHER_API_TOKENS is set but holds no token'],
-  ])('refuses to start with %o (exit 3, a configuration error, says why)', async (extra, message) => {
-    const { status, output } = await runCliOnce(['run', '--config', config], {
-      PATH: process.env.PATH,
-      ...extra,
-    });
-    expect(status).toBe(3);
-    expect(output).toContain(message);
-    expect(output).toContain('Bellwether did not start');
-    expect(output).not.toContain('onlyapassword');
-  });
+  ])(
+    'refuses to start with %o (exit 3, a configuration error, says why)',
+    async (extra, message) => {
+      const { status, output } = await runCliOnce(['run', '--config', config], {
+        PATH: process.env.PATH,
+        ...extra,
+      });
+      expect(status).toBe(3);
+      expect(output).toContain(message);
+      expect(output).toContain('Bellwether did not start');
+      expect(output).not.toContain('onlyapassword');
+    },
+  );
 
   it('closes connections over BELLWETHER_MAX_CONNECTIONS and keeps serving', async () => {
     const cli = await startCli(['--config', config], {
