@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { CANARY_VERDICTS } from '../canary/types.js';
 import { BREAKER_STATES, CONSUMER_STATES, DEPENDENCY_STATES } from '../evaluate/states.js';
 import { CHECK_NAMES, ERROR_CLASSES } from '../probes/types.js';
 import { COMPONENT_STATUSES, STATUS_INDICATORS } from '../statuspages/types.js';
@@ -127,6 +128,39 @@ export const VendorStatusSchema = z
   });
 
 /** GET /api/v1/dependencies/{id}, and each entry of the lists. */
+/** A security canary on one dependency: its last run and pass ratio. */
+export const CanarySchema = z
+  .object({
+    id: z.string(),
+    outcome: z
+      .enum([...CANARY_VERDICTS, ...ERROR_CLASSES.filter((c) => c !== 'circuit_open')] as [
+        string,
+        ...string[],
+      ])
+      .nullable()
+      .describe(
+        'pass, wrong_answer, refused, or a transport error class; null before the first run.',
+      ),
+    reason: z
+      .string()
+      .nullable()
+      .describe(
+        'The signal that decided it: content_filter, stop_reason=refusal, text, no tool call, …',
+      ),
+    ok: z.boolean().nullable(),
+    failing: z
+      .boolean()
+      .describe(
+        'The last two runs failed: the dependency is degraded, and unusable for consumers that require it.',
+      ),
+    at: when.nullable(),
+    answerExcerpt: z.string().nullable().describe('A short, scrubbed excerpt of the answer.'),
+    passRatio: z
+      .object({ runs: z.int().min(0), passed: z.int().min(0) })
+      .describe('Over the runs kept (the last 20).'),
+  })
+  .meta({ id: 'Canary' });
+
 export const DependencySchema = z
   .object({
     id: z.string(),
@@ -159,12 +193,21 @@ export const DependencySchema = z
       .describe('As the vendor last reported in response headers; empty when it does not.'),
     vendorStatus: VendorStatusSchema.nullable(),
     overruns: z.int().min(0).describe('Rounds skipped because the previous one still ran.'),
+    canaries: z.array(CanarySchema).describe('Security canaries this dependency runs.'),
   })
   .meta({ id: 'Dependency', description: 'One AI vendor dependency as Bellwether sees it now.' });
 
 /** One link of a consumer's dependency chain. */
 export const ChainLinkSchema = z
-  .object({ dependency: z.string(), state: DependencyStateSchema, usable: z.boolean() })
+  .object({
+    dependency: z.string(),
+    state: DependencyStateSchema,
+    usable: z.boolean(),
+    failingCanaries: z
+      .array(z.string())
+      .optional()
+      .describe('Canaries the consumer requires that fail on this dependency.'),
+  })
   .meta({ id: 'ChainLink' });
 
 /** GET /api/v1/consumers/{id}, and each entry of the lists. */
@@ -177,6 +220,9 @@ export const ConsumerSchema = z
     route: z.string().nullable().describe('The dependency to call now; null when none is usable.'),
     reason: z.string(),
     chain: z.array(ChainLinkSchema),
+    requires: z
+      .array(z.string())
+      .describe('Canaries a dependency must pass to be usable for this tool.'),
   })
   .meta({ id: 'Consumer', description: 'A security tool and the dependency it should use.' });
 
@@ -239,6 +285,7 @@ const SCHEMAS = [
   LastProbeSchema,
   RateLimitSchema,
   VendorStatusSchema,
+  CanarySchema,
   DependencySchema,
   ChainLinkSchema,
   ConsumerSchema,
@@ -323,6 +370,18 @@ const exampleDependency = {
   vendorStatus: null,
   overruns: 0,
   stale: false,
+  canaries: [
+    {
+      id: 'phishing-verdict',
+      outcome: 'pass',
+      reason: null,
+      ok: true,
+      failing: false,
+      at: AT,
+      answerExcerpt: 'PHISHING',
+      passRatio: { runs: 20, passed: 20 },
+    },
+  ],
 } satisfies z.input<typeof DependencySchema>;
 const exampleConsumer = {
   id: 'phishing-triage',
@@ -335,6 +394,7 @@ const exampleConsumer = {
     { dependency: 'openai-chat', state: 'healthy', usable: true },
     { dependency: 'anthropic-chat', state: 'degraded', usable: true },
   ],
+  requires: ['phishing-verdict'],
 } satisfies z.input<typeof ConsumerSchema>;
 const EXAMPLES = {
   Status: {

@@ -1,3 +1,4 @@
+import type { CanaryRun } from '../canary/types.js';
 import type { ConsumerEvaluation } from '../evaluate/evaluate.js';
 import { resultVerdict } from '../evaluate/verdict.js';
 import type { DependencySnapshot } from '../monitor.js';
@@ -111,12 +112,28 @@ export function dependencyView(s: DependencySnapshot, summary: Summary | undefin
     rateLimit: rateLimitView(readings),
     vendorStatus: s.vendorStatus ? vendorStatusView(s.vendorStatus, s.agreement) : null,
     overruns: s.overruns,
+    canaries: s.canaries.map((c) => canaryView(c.spec.id, c.runs, c.failing)),
+  };
+}
+
+/** A canary on one dependency: its last run and its pass ratio over the runs kept. */
+export function canaryView(id: string, runs: readonly CanaryRun[], failing: boolean) {
+  const last = runs[0];
+  return {
+    id,
+    outcome: last?.outcome ?? null,
+    reason: last?.reason ?? null,
+    ok: last === undefined ? null : last.outcome === 'pass',
+    failing,
+    at: last === undefined ? null : iso(last.at),
+    answerExcerpt: last?.answerExcerpt ?? null,
+    passRatio: { runs: runs.length, passed: runs.filter((r) => r.outcome === 'pass').length },
   };
 }
 
 /** One consumer with its route, as /api/v1/status and /api/v1/consumers show it. */
 export function consumerView(
-  c: { id: string; team?: string; uses: string[] },
+  c: { id: string; team?: string; uses: string[]; requires?: string[] },
   e: ConsumerEvaluation | undefined,
 ) {
   return {
@@ -127,6 +144,7 @@ export function consumerView(
     route: e?.route ?? null,
     reason: e?.reason ?? 'not evaluated yet',
     chain: e?.chain ?? [],
+    requires: c.requires ?? [],
   };
 }
 
