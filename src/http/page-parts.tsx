@@ -469,17 +469,53 @@ export const DependencyCard: FC<{
           <VendorStatus d={d} />
         </dd>
       </dl>
+      {d.canaries.length > 0 && <Canaries d={d} />}
       <UptimeBar rounds={rounds} slots={slots} now={now} />
     </article>
   );
 };
+
+const CANARY_WORDS: Record<string, string> = {
+  pass: 'passes',
+  wrong_answer: 'wrong answer',
+  refused: 'refused',
+};
+
+/** How the dependency does on its security canaries: last outcome, why, and the pass ratio. */
+const Canaries: FC<{ d: DependencyBody }> = ({ d }) => (
+  <table class="canaries">
+    <caption>Security canaries</caption>
+    <thead>
+      <tr>
+        <th scope="col">Canary</th>
+        <th scope="col">Last run</th>
+        <th scope="col">Passed</th>
+      </tr>
+    </thead>
+    <tbody>
+      {d.canaries.map((c) => (
+        <tr class={c.failing ? 'fail-text' : c.ok === false ? 'warn-text' : ''} data-canary={c.id}>
+          <th scope="row">{c.id}</th>
+          <td title={c.answerExcerpt ?? undefined}>
+            {c.outcome === null
+              ? 'not run yet'
+              : `${CANARY_WORDS[c.outcome] ?? ERROR_CLASS_WORDS[c.outcome] ?? c.outcome}${c.reason ? ` (${c.reason})` : ''}${c.failing ? ', failing' : ''}`}
+          </td>
+          <td>
+            {c.passRatio.passed} of {c.passRatio.runs}
+          </td>
+        </tr>
+      ))}
+    </tbody>
+  </table>
+);
 
 /** Why a consumer is not on its primary: the links before its route, with since when. */
 export function blockers(
   c: ConsumerBody,
   byId: Map<string, DependencyBody>,
   now: number,
-): { id: string; state: string; since: string | null }[] {
+): { id: string; state: string; since: string | null; failingCanaries?: string[] }[] {
   const upTo = c.route === null ? c.chain.length : c.chain.findIndex((l) => l.usable);
   return c.chain.slice(0, Math.max(0, upTo)).map((l) => {
     const since = byId.get(l.dependency)?.since;
@@ -488,6 +524,7 @@ export function blockers(
       id: l.dependency,
       state: l.state,
       since: t === undefined ? null : `since ${clockTime(t, now)} (${spanWords(now - t)})`,
+      ...(l.failingCanaries ? { failingCanaries: l.failingCanaries } : {}),
     };
   });
 }
@@ -530,12 +567,14 @@ export const ConsumerCard: FC<{
             <>
               {i > 0 && (i === blocked.length - 1 ? ' and ' : ', ')}
               <strong>{b.id}</strong> is {b.state}
+              {b.failingCanaries ? ` but fails canary ${b.failingCanaries.join(', ')}` : ''}
               {b.since ? ` ${b.since}` : ''}
             </>
           ))}
           .
         </p>
       )}
+      {c.requires.length > 0 && <p class="requires">Requires canaries: {c.requires.join(', ')}</p>}
       <ol class="chain" aria-label={`${c.id} dependency chain, in order of preference`}>
         {c.chain.map((l, i) => {
           const inUse = l.dependency === c.route;

@@ -90,6 +90,10 @@ section > h2 .hint { font-weight: 400; color: var(--muted); font-size: .875rem; 
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; margin: .85rem 0 0; font-size: .9rem; }
 .facts dt { color: var(--muted); }
 .facts dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
+.canaries { width: 100%; margin: .75rem 0 0; border-collapse: collapse; font-size: .85rem; }
+.canaries caption { text-align: left; color: var(--muted); padding-bottom: .2rem; }
+.canaries th, .canaries td { text-align: left; padding: .15rem .5rem .15rem 0; font-weight: normal; overflow-wrap: anywhere; }
+.requires { margin: .4rem 0 0; font-size: .85rem; color: var(--muted); }
 .fail-text { color: var(--down-fg); font-weight: 600; }
 .fail-text a { color: inherit; }
 .warn-text { color: var(--warn-fg); font-weight: 600; }
