@@ -438,9 +438,9 @@ export class Monitor {
     }
     for (const run of round.canaries ?? []) {
       store.recordCanary(id, run);
-      metrics.recordCanary(t.labels, run);
       const runs = [run, ...(t.canaryRuns.get(run.canary) ?? [])].slice(0, CANARY_RUNS_KEPT);
       t.canaryRuns.set(run.canary, runs);
+      metrics.recordCanary(t.labels, run, canaryFailing(runs));
     }
     t.rounds.unshift(round);
     if (t.rounds.length > ROUNDS_KEPT) t.rounds.length = ROUNDS_KEPT;

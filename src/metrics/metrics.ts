@@ -63,8 +63,8 @@ export interface Metrics {
   ): void;
   /** Static facts of a consumer and its chain (position 0 = primary). */
   describeConsumer(consumer: { id: string; team?: string; uses: string[] }): void;
-  /** One run of a security canary: last outcome, the count by outcome and its tokens. */
-  recordCanary(dep: DependencyLabels, run: CanaryRun): void;
+  /** One run of a security canary: last outcome, whether it is failing, the count by outcome, its tokens. */
+  recordCanary(dep: DependencyLabels, run: CanaryRun, failing: boolean): void;
 }
 
 const seconds = (ms: number): number => ms / 1000;
@@ -197,6 +197,12 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
     labelNames: ['dependency', 'canary'] as const,
     registers,
   });
+  const canaryFailing = new Gauge({
+    name: 'bellwether_canary_failing',
+    help: 'Whether this security canary is failing (its last two runs did not pass): the dependency is degraded and unusable for tools that require it.',
+    labelNames: ['dependency', 'canary'] as const,
+    registers,
+  });
   const canaryResults = new Counter({
     name: 'bellwether_canary_results_total',
     help: 'Security canary runs by outcome (pass, wrong_answer, refused, or a transport error class).',
@@ -282,9 +288,10 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
 
   return {
     registry,
-    recordCanary(dep, run) {
+    recordCanary(dep, run, failing) {
       const labels = { dependency: dep.dependency, canary: run.canary };
       canarySuccess.set(labels, run.outcome === 'pass' ? 1 : 0);
+      canaryFailing.set(labels, failing ? 1 : 0);
       canaryResults.inc({ ...labels, outcome: run.outcome });
       if (run.tokens) {
         canaryTokens.inc({ ...labels, type: 'input' }, run.tokens.input);
