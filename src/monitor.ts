@@ -53,8 +53,11 @@ function withVendorStatus(
 function withFailingCanaries(e: DependencyEvaluation, failing: CanaryRun[]): DependencyEvaluation {
   if (failing.length === 0) return e;
   const reasons = failing.map(canaryReason);
-  if (e.state === 'healthy') return { ...e, state: 'degraded', reasons };
-  return { ...e, reasons: [...e.reasons, ...reasons] };
+  const failingCanaries = failing.map((r) => r.canary);
+  if (e.state === 'healthy') {
+    return { ...e, state: 'degraded', reasons, failingCanaries, degradedByCanaries: true };
+  }
+  return { ...e, reasons: [...e.reasons, ...reasons], failingCanaries };
 }
 
 /** Rounds kept in memory per dependency for evaluation (the store keeps the history). */

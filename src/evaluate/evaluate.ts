@@ -28,6 +28,10 @@ export interface DependencyEvaluation {
   credentialProblem?: CredentialProblem;
   /** Set while the state comes from history recorded before this start, not from a fresh round. */
   stale?: { probedAt: number };
+  /** Security canaries failing on the dependency (it is at least degraded while any is). */
+  failingCanaries?: string[];
+  /** True when failing canaries are the only reason the dependency is degraded. */
+  degradedByCanaries?: boolean;
 }
 
 /** The reason of a dependency with no round at all, live or in history. */

@@ -60,6 +60,14 @@ export const ALERTS: Readonly<Record<AlertKind, AlertDefinition>> = {
     priority: 'P5',
     category: 'config',
   },
+  canary_failing: {
+    kind: 'canary_failing',
+    subject: 'dependency',
+    name: 'BellwetherCanaryFailing',
+    severity: 'warning',
+    priority: 'P3',
+    category: 'config',
+  },
   consumer_down: {
     kind: 'consumer_down',
     subject: 'consumer',
@@ -119,8 +127,14 @@ export function dependencyConditions(
     // A dependency we cannot see past our own key is not known to be up: neutral, so a down
     // alert neither fires nor resolves on credential trouble alone.
     dependency_down: state === 'down' ? 'bad' : seen ? 'good' : 'neutral',
+    // Degraded by failing canaries alone: the canary alert says it, one alert per cause.
     dependency_degraded:
-      state === 'degraded' && degradedArmed ? 'bad' : state === 'healthy' ? 'good' : 'neutral',
+      state === 'degraded' && degradedArmed && obs.degradedByCanaries !== true
+        ? 'bad'
+        : state === 'healthy' || obs.degradedByCanaries === true
+          ? 'good'
+          : 'neutral',
+    canary_failing: (obs.failingCanaries?.length ?? 0) > 0 ? 'bad' : seen ? 'good' : 'neutral',
     credential_failure:
       credentialProblem === 'rejected'
         ? 'bad'
@@ -171,6 +185,8 @@ export function dependencySummary(
         return `${who} is healthy again, ${from}`;
       case 'credential_failure':
         return `${who} accepts our API key again, ${from}`;
+      case 'canary_failing':
+        return `${who} passes its security canaries again, ${from}`;
       default:
         return `${who} has an API key configured again, ${from}`;
     }
@@ -182,6 +198,8 @@ export function dependencySummary(
       return `${who} is degraded, ${from}: ${first ?? 'degraded'}`;
     case 'credential_failure':
       return `${who} rejects our API key, ${from}: auth (our credentials, not a vendor outage)`;
+    case 'canary_failing':
+      return `${who} fails security canary ${obs.failingCanaries?.join(', ') ?? ''}, ${from}: the vendor answers, but not as the tool needs`;
     default:
       return `${who} has no API key configured, ${from}: only reachability is probed`;
   }

@@ -33,6 +33,8 @@ export function observeMonitor(
       reasons: evaluation.reasons,
       errorClass: evaluation.state === 'healthy' ? undefined : lastErrorClass.get(id),
       credentialProblem: evaluation.credentialProblem,
+      ...(evaluation.failingCanaries ? { failingCanaries: evaluation.failingCanaries } : {}),
+      ...(evaluation.degradedByCanaries ? { degradedByCanaries: true } : {}),
       at: round.finishedAt,
     });
     for (const consumer of consumers()) {

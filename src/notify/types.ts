@@ -19,6 +19,10 @@ export interface DependencyObservation {
   /** Error class of the round's first failure, when it failed. */
   errorClass?: string;
   credentialProblem?: 'missing' | 'rejected';
+  /** Security canaries failing on it (absent: none). */
+  failingCanaries?: string[];
+  /** Failing canaries are the only reason it is degraded: their own alert speaks. */
+  degradedByCanaries?: boolean;
   /** Epoch ms the round finished. */
   at: number;
 }
@@ -41,6 +45,7 @@ export const ALERT_KINDS = [
   'dependency_degraded',
   'credential_failure',
   'credential_missing',
+  'canary_failing',
   'consumer_down',
   'consumer_fallback',
 ] as const;

@@ -420,3 +420,32 @@ describe('built-in notifiers: alerts from observations', () => {
     expect(text).not.toContain('R0UTINGKEY0123');
   });
 });
+
+describe('security canaries', () => {
+  const observe = (
+    n: { observe: (o: DependencyObservation) => void },
+    failing: boolean,
+    at: number,
+  ) =>
+    n.observe({
+      dependency: { id: 'openai-chat', vendor: 'openai', model: 'gpt-4o-mini', team: 'secops' },
+      state: failing ? 'degraded' : 'healthy',
+      reasons: failing ? ['canary phishing-verdict failing: refused (text) 2 runs in a row'] : [],
+      ...(failing ? { failingCanaries: ['phishing-verdict'], degradedByCanaries: true } : {}),
+      at,
+    });
+
+  it('a failing canary is its own alert, and not also a degraded one; a pass resolves it', async () => {
+    const h = harness([webhook()]);
+    let at = T0;
+    for (const failing of [false, true, true, true, true, false, false]) {
+      observe(h.notifiers, failing, at);
+      at += STEP;
+    }
+    await h.notifiers.flush();
+    expect(h.sent().map((s) => `${s.alert} ${s.action}`)).toEqual([
+      'canary_failing trigger',
+      'canary_failing resolve',
+    ]);
+  });
+});
