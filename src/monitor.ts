@@ -215,6 +215,10 @@ export class Monitor {
         objective: dep.objective,
         checks: dep.checks,
       });
+      deps.metrics.describeCanaries(
+        dep.id,
+        (dep.canaries ?? []).map((c) => c.id),
+      );
       deps.metrics.setDependencyState(labels, t.evaluation.state);
       deps.metrics.setBreakerState(dep.id, 'closed');
     }

@@ -1,4 +1,4 @@
-import type { ErrorClass } from '../probes/types.js';
+import { ERROR_CLASSES, type ErrorClass } from '../probes/types.js';
 
 /** A function the model may call, as the canary defines it (JSON Schema parameters). */
 export interface ToolDefinition {
@@ -56,6 +56,12 @@ export const CANARY_VERDICTS = ['pass', 'wrong_answer', 'refused'] as const;
 
 /** How a canary run ended: `pass`, `wrong_answer`, `refused`, or a transport error class. */
 export type CanaryOutcome = (typeof CANARY_VERDICTS)[number] | Exclude<ErrorClass, 'circuit_open'>;
+
+/** Every outcome a canary run can have, in the order tables list them. */
+export const CANARY_OUTCOMES: readonly CanaryOutcome[] = [
+  ...CANARY_VERDICTS,
+  ...ERROR_CLASSES.filter((c): c is Exclude<ErrorClass, 'circuit_open'> => c !== 'circuit_open'),
+];
 
 /** One run of one canary on one dependency. Pure data, scrubbed. */
 export interface CanaryRun {

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { CANARY_VERDICTS } from '../canary/types.js';
+import { CANARY_OUTCOMES, type CanaryOutcome } from '../canary/types.js';
 import { BREAKER_STATES, CONSUMER_STATES, DEPENDENCY_STATES } from '../evaluate/states.js';
 import { CHECK_NAMES, ERROR_CLASSES } from '../probes/types.js';
 import { COMPONENT_STATUSES, STATUS_INDICATORS } from '../statuspages/types.js';
@@ -133,10 +133,7 @@ export const CanarySchema = z
   .object({
     id: z.string(),
     outcome: z
-      .enum([...CANARY_VERDICTS, ...ERROR_CLASSES.filter((c) => c !== 'circuit_open')] as [
-        string,
-        ...string[],
-      ])
+      .enum(CANARY_OUTCOMES as [CanaryOutcome, ...CanaryOutcome[]])
       .nullable()
       .describe(
         'pass, wrong_answer, refused, or a transport error class; null before the first run.',

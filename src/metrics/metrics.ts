@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { CanaryRun } from '../canary/types.js';
+import { CANARY_OUTCOMES, type CanaryRun } from '../canary/types.js';
 import {
   BREAKER_STATES,
   type BreakerState,
@@ -63,6 +63,8 @@ export interface Metrics {
   ): void;
   /** Static facts of a consumer and its chain (position 0 = primary). */
   describeConsumer(consumer: { id: string; team?: string; uses: string[] }): void;
+  /** A dependency's canaries: every outcome counter at 0 from the start, so increase() sees the first run. */
+  describeCanaries(dependency: string, canaries: readonly string[]): void;
   /** One run of a security canary: last outcome, whether it is failing, the count by outcome, its tokens. */
   recordCanary(dep: DependencyLabels, run: CanaryRun, failing: boolean): void;
 }
@@ -288,6 +290,14 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
 
   return {
     registry,
+    describeCanaries(dependency, canaries) {
+      for (const canary of canaries) {
+        for (const outcome of CANARY_OUTCOMES)
+          canaryResults.inc({ dependency, canary, outcome }, 0);
+        for (const type of ['input', 'output']) canaryTokens.inc({ dependency, canary, type }, 0);
+        canaryFailing.set({ dependency, canary }, 0);
+      }
+    },
     recordCanary(dep, run, failing) {
       const labels = { dependency: dep.dependency, canary: run.canary };
       canarySuccess.set(labels, run.outcome === 'pass' ? 1 : 0);

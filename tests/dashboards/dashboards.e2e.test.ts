@@ -159,8 +159,11 @@ describe.skipIf(!existsSync(PROMETHEUS) && !process.env.CI)(
 server: { port: 0, host: 127.0.0.1 }
 storage: { path: ":memory:" }
 defaults: { interval: 1s, timeout: 900ms, retries: 1 }
+canaries:
+  # Any text passes: the fake vendor answers every prompt the same way.
+  - { id: e2e-canary, prompt: "Say anything.", expect: { matches: "^" }, interval: 1s }
 dependencies:
-  - { id: openai-chat, vendor: openai, baseUrl: "${good.url}/v1", apiKey: "\${OPENAI_KEY}", model: gpt-4o-mini }
+  - { id: openai-chat, vendor: openai, baseUrl: "${good.url}/v1", apiKey: "\${OPENAI_KEY}", model: gpt-4o-mini, canaries: [e2e-canary] }
   - { id: anthropic-chat, vendor: anthropic, baseUrl: "${good.url}", apiKey: "\${ANTHROPIC_KEY}", model: claude-3-5-haiku-latest }
   - id: flaky
     vendor: openai-compatible

@@ -242,8 +242,10 @@ const CONFIG = `
 vantage: dashboards-test
 server: { port: 0, host: 127.0.0.1 }
 storage: { path: ":memory:" }
+canaries:
+  - { id: phishing-verdict, use: phishing-verdict }
 dependencies:
-  - { id: openai-chat, vendor: openai, baseUrl: "http://127.0.0.1:9/v1", apiKey: sk-test, model: gpt-4o-mini }
+  - { id: openai-chat, vendor: openai, baseUrl: "http://127.0.0.1:9/v1", apiKey: sk-test, model: gpt-4o-mini, canaries: [phishing-verdict] }
 consumers:
   - { id: phishing-triage, team: secops, uses: [openai-chat] }
 `;
@@ -273,6 +275,18 @@ export async function bellwetherMetrics(): Promise<Map<string, Set<string>>> {
     checks: ['models', 'completion'],
   });
   m.describeConsumer({ id: 'phishing-triage', team: 'secops', uses: ['openai-chat'] });
+  m.describeCanaries('openai-chat', ['phishing-verdict']);
+  m.recordCanary(
+    dep,
+    {
+      canary: 'phishing-verdict',
+      at: Date.now(),
+      outcome: 'pass',
+      latencyMs: 300,
+      tokens: { input: 90, output: 2 },
+    },
+    false,
+  );
   m.recordCheck(
     dep,
     {
