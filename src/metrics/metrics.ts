@@ -77,12 +77,21 @@ const seconds = (ms: number): number => ms / 1000;
  */
 export function createMetrics(registry: Registry, opts: { version: string }): Metrics {
   const registers = [registry];
-  const probeSuccess = new Gauge({
-    name: 'bellwether_probe_success',
-    help: 'Whether the last probe of this check succeeded (1) or failed (0).',
-    labelNames: ['dependency', 'vendor', 'check'] as const,
-    registers,
-  });
+  const gauge = <L extends string = never>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+  ) => new Gauge<L>({ name, help, labelNames, registers });
+  const counter = <L extends string = never>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+  ) => new Counter<L>({ name, help, labelNames, registers });
+  const probeSuccess = gauge(
+    'bellwether_probe_success',
+    'Whether the last probe of this check succeeded (1) or failed (0).',
+    ['dependency', 'vendor', 'check'],
+  );
   const probeDuration = new Histogram({
     name: 'bellwether_probe_duration_seconds',
     help: 'Duration of probe checks, from sending the request to the last byte or the failure.',
@@ -97,184 +106,149 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
     buckets: [...TTFT_BUCKETS],
     registers,
   });
-  const phase = new Gauge({
-    name: 'bellwether_probe_phase_seconds',
-    help: 'Connection phase durations of the last probe (dns, connect, tls, ttfb, transfer).',
-    labelNames: ['dependency', 'phase'] as const,
-    registers,
-  });
-  const results = new Counter({
-    name: 'bellwether_probe_results_total',
-    help: 'Probe check results by outcome and error class (error_class="none" on success).',
-    labelNames: ['dependency', 'vendor', 'check', 'outcome', 'error_class'] as const,
-    registers,
-  });
-  const retries = new Counter({
-    name: 'bellwether_probe_retries_total',
-    help: 'Extra attempts made by bounded retries (attempts beyond the first).',
-    labelNames: ['dependency', 'check'] as const,
-    registers,
-  });
-  const skipped = new Counter({
-    name: 'bellwether_probe_skipped_total',
-    help: 'Checks not run on purpose: no API key configured, or the daily token budget spent.',
-    labelNames: ['dependency', 'check', 'reason'] as const,
-    registers,
-  });
-  const overruns = new Counter({
-    name: 'bellwether_probe_overruns_total',
-    help: 'Scheduled probe rounds skipped because the previous round was still running.',
-    labelNames: ['dependency'] as const,
-    registers,
-  });
-  const depState = new Gauge({
-    name: 'bellwether_dependency_state',
-    help: 'Dependency state: 1 for the current state, 0 for the others.',
-    labelNames: ['dependency', 'vendor', 'state'] as const,
-    registers,
-  });
-  const breakerState = new Gauge({
-    name: 'bellwether_breaker_state',
-    help: 'Circuit breaker state: 1 for the current state, 0 for the others.',
-    labelNames: ['dependency', 'state'] as const,
-    registers,
-  });
-  const breakerTransitions = new Counter({
-    name: 'bellwether_breaker_transitions_total',
-    help: 'Circuit breaker transitions, by the state entered.',
-    labelNames: ['dependency', 'to'] as const,
-    registers,
-  });
-  const rlRemaining = new Gauge({
-    name: 'bellwether_ratelimit_remaining',
-    help: 'Rate-limit units remaining, as the vendor last reported.',
-    labelNames: ['dependency', 'resource'] as const,
-    registers,
-  });
-  const rlLimit = new Gauge({
-    name: 'bellwether_ratelimit_limit',
-    help: 'Rate-limit size, as the vendor last reported.',
-    labelNames: ['dependency', 'resource'] as const,
-    registers,
-  });
-  const rlReset = new Gauge({
-    name: 'bellwether_ratelimit_reset_timestamp_seconds',
-    help: 'When the rate-limit window resets, as the vendor last reported, Unix seconds.',
-    labelNames: ['dependency', 'resource'] as const,
-    registers,
-  });
-  const billing = new Gauge({
-    name: 'bellwether_billing_exhausted',
-    help: 'Whether the last probe round met a billing/quota refusal (insufficient_quota, spend cap): 1 or 0.',
-    labelNames: ['dependency'] as const,
-    registers,
-  });
-  const tlsExpiry = new Gauge({
-    name: 'bellwether_tls_cert_expiry_timestamp_seconds',
-    help: "Expiry (notAfter) of the dependency's TLS peer certificate, Unix seconds.",
-    labelNames: ['dependency'] as const,
-    registers,
-  });
-  const lastSuccess = new Gauge({
-    name: 'bellwether_last_success_timestamp_seconds',
-    help: 'When a probe check of this dependency last succeeded, Unix seconds.',
-    labelNames: ['dependency'] as const,
-    registers,
-  });
-  const consumerState = new Gauge({
-    name: 'bellwether_consumer_state',
-    help: 'Consumer (security tool) state: 1 for the current state, 0 for the others.',
-    labelNames: ['consumer', 'state'] as const,
-    registers,
-  });
-  const tokens = new Counter({
-    name: 'bellwether_probe_tokens_total',
-    help: 'Tokens spent by probing itself.',
-    labelNames: ['dependency', 'type'] as const,
-    registers,
-  });
-  const canarySuccess = new Gauge({
-    name: 'bellwether_canary_success',
-    help: 'Whether the last run of this security canary passed (1) or not (0).',
-    labelNames: ['dependency', 'canary'] as const,
-    registers,
-  });
-  const canaryFailing = new Gauge({
-    name: 'bellwether_canary_failing',
-    help: 'Whether this security canary is failing (its last two runs did not pass): the dependency is degraded and unusable for tools that require it.',
-    labelNames: ['dependency', 'canary'] as const,
-    registers,
-  });
-  const canaryResults = new Counter({
-    name: 'bellwether_canary_results_total',
-    help: 'Security canary runs by outcome (pass, wrong_answer, refused, or a transport error class).',
-    labelNames: ['dependency', 'canary', 'outcome'] as const,
-    registers,
-  });
-  const canaryTokens = new Counter({
-    name: 'bellwether_canary_tokens_total',
-    help: 'Tokens spent by security canaries (also inside the daily token budget).',
-    labelNames: ['dependency', 'canary', 'type'] as const,
-    registers,
-  });
-  const buildInfo = new Gauge({
-    name: 'bellwether_build_info',
-    help: 'Build information; always 1.',
-    labelNames: ['version'] as const,
-    registers,
-  });
-  const reloadSuccess = new Gauge({
-    name: 'bellwether_config_last_reload_success',
-    help: 'Whether the last configuration load succeeded.',
-    registers,
-  });
-  const reloadTime = new Gauge({
-    name: 'bellwether_config_last_reload_success_timestamp_seconds',
-    help: 'When the configuration was last loaded successfully, Unix seconds.',
-    registers,
-  });
-  const dependencyInfo = new Gauge({
-    name: 'bellwether_dependency_info',
-    help: 'Static facts of a dependency (vendor, model, owning team); always 1.',
-    labelNames: ['dependency', 'vendor', 'model', 'team'] as const,
-    registers,
-  });
-  const objective = new Gauge({
-    name: 'bellwether_dependency_objective_ratio',
-    help: 'Availability objective of a dependency for SLO burn-rate alerts (0.99 = 99%).',
-    labelNames: ['dependency'] as const,
-    registers,
-  });
-  const consumerInfo = new Gauge({
-    name: 'bellwether_consumer_info',
-    help: 'Static facts of a consumer (owning team); always 1.',
-    labelNames: ['consumer', 'team'] as const,
-    registers,
-  });
-  const consumerDependency = new Gauge({
-    name: 'bellwether_consumer_dependency',
-    help: "A consumer's dependency chain: 1 per link, position 0 is the primary.",
-    labelNames: ['consumer', 'dependency', 'position'] as const,
-    registers,
-  });
-  const vendorStatus = new Gauge({
-    name: 'bellwether_vendor_status',
-    help: "Component status from the vendor's own status page: 1 for the current status, 0 for the others.",
-    labelNames: ['vendor', 'component', 'status'] as const,
-    registers,
-  });
-  const vendorIncident = new Gauge({
-    name: 'bellwether_vendor_incident_active',
-    help: 'Whether the vendor reports an active incident or a degraded component (maintenance alone is 0).',
-    labelNames: ['vendor'] as const,
-    registers,
-  });
-  const vendorPageUp = new Gauge({
-    name: 'bellwether_vendor_status_up',
-    help: "Whether the vendor's status page was fetched and parsed on the last poll.",
-    labelNames: ['vendor'] as const,
-    registers,
-  });
+  const phase = gauge(
+    'bellwether_probe_phase_seconds',
+    'Connection phase durations of the last probe (dns, connect, tls, ttfb, transfer).',
+    ['dependency', 'phase'],
+  );
+  const results = counter(
+    'bellwether_probe_results_total',
+    'Probe check results by outcome and error class (error_class="none" on success).',
+    ['dependency', 'vendor', 'check', 'outcome', 'error_class'],
+  );
+  const retries = counter(
+    'bellwether_probe_retries_total',
+    'Extra attempts made by bounded retries (attempts beyond the first).',
+    ['dependency', 'check'],
+  );
+  const skipped = counter(
+    'bellwether_probe_skipped_total',
+    'Checks not run on purpose: no API key configured, or the daily token budget spent.',
+    ['dependency', 'check', 'reason'],
+  );
+  const overruns = counter(
+    'bellwether_probe_overruns_total',
+    'Scheduled probe rounds skipped because the previous round was still running.',
+    ['dependency'],
+  );
+  const depState = gauge(
+    'bellwether_dependency_state',
+    'Dependency state: 1 for the current state, 0 for the others.',
+    ['dependency', 'vendor', 'state'],
+  );
+  const breakerState = gauge(
+    'bellwether_breaker_state',
+    'Circuit breaker state: 1 for the current state, 0 for the others.',
+    ['dependency', 'state'],
+  );
+  const breakerTransitions = counter(
+    'bellwether_breaker_transitions_total',
+    'Circuit breaker transitions, by the state entered.',
+    ['dependency', 'to'],
+  );
+  const rlRemaining = gauge(
+    'bellwether_ratelimit_remaining',
+    'Rate-limit units remaining, as the vendor last reported.',
+    ['dependency', 'resource'],
+  );
+  const rlLimit = gauge(
+    'bellwether_ratelimit_limit',
+    'Rate-limit size, as the vendor last reported.',
+    ['dependency', 'resource'],
+  );
+  const rlReset = gauge(
+    'bellwether_ratelimit_reset_timestamp_seconds',
+    'When the rate-limit window resets, as the vendor last reported, Unix seconds.',
+    ['dependency', 'resource'],
+  );
+  const billing = gauge(
+    'bellwether_billing_exhausted',
+    'Whether the last probe round met a billing/quota refusal (insufficient_quota, spend cap): 1 or 0.',
+    ['dependency'],
+  );
+  const tlsExpiry = gauge(
+    'bellwether_tls_cert_expiry_timestamp_seconds',
+    "Expiry (notAfter) of the dependency's TLS peer certificate, Unix seconds.",
+    ['dependency'],
+  );
+  const lastSuccess = gauge(
+    'bellwether_last_success_timestamp_seconds',
+    'When a probe check of this dependency last succeeded, Unix seconds.',
+    ['dependency'],
+  );
+  const consumerState = gauge(
+    'bellwether_consumer_state',
+    'Consumer (security tool) state: 1 for the current state, 0 for the others.',
+    ['consumer', 'state'],
+  );
+  const tokens = counter('bellwether_probe_tokens_total', 'Tokens spent by probing itself.', [
+    'dependency',
+    'type',
+  ]);
+  const canarySuccess = gauge(
+    'bellwether_canary_success',
+    'Whether the last run of this security canary passed (1) or not (0).',
+    ['dependency', 'canary'],
+  );
+  const canaryFailing = gauge(
+    'bellwether_canary_failing',
+    'Whether this security canary is failing (its last two runs did not pass): the dependency is degraded and unusable for tools that require it.',
+    ['dependency', 'canary'],
+  );
+  const canaryResults = counter(
+    'bellwether_canary_results_total',
+    'Security canary runs by outcome (pass, wrong_answer, refused, or a transport error class).',
+    ['dependency', 'canary', 'outcome'],
+  );
+  const canaryTokens = counter(
+    'bellwether_canary_tokens_total',
+    'Tokens spent by security canaries (also inside the daily token budget).',
+    ['dependency', 'canary', 'type'],
+  );
+  const buildInfo = gauge('bellwether_build_info', 'Build information; always 1.', ['version']);
+  const reloadSuccess = gauge(
+    'bellwether_config_last_reload_success',
+    'Whether the last configuration load succeeded.',
+  );
+  const reloadTime = gauge(
+    'bellwether_config_last_reload_success_timestamp_seconds',
+    'When the configuration was last loaded successfully, Unix seconds.',
+  );
+  const dependencyInfo = gauge(
+    'bellwether_dependency_info',
+    'Static facts of a dependency (vendor, model, owning team); always 1.',
+    ['dependency', 'vendor', 'model', 'team'],
+  );
+  const objective = gauge(
+    'bellwether_dependency_objective_ratio',
+    'Availability objective of a dependency for SLO burn-rate alerts (0.99 = 99%).',
+    ['dependency'],
+  );
+  const consumerInfo = gauge(
+    'bellwether_consumer_info',
+    'Static facts of a consumer (owning team); always 1.',
+    ['consumer', 'team'],
+  );
+  const consumerDependency = gauge(
+    'bellwether_consumer_dependency',
+    "A consumer's dependency chain: 1 per link, position 0 is the primary.",
+    ['consumer', 'dependency', 'position'],
+  );
+  const vendorStatus = gauge(
+    'bellwether_vendor_status',
+    "Component status from the vendor's own status page: 1 for the current status, 0 for the others.",
+    ['vendor', 'component', 'status'],
+  );
+  const vendorIncident = gauge(
+    'bellwether_vendor_incident_active',
+    'Whether the vendor reports an active incident or a degraded component (maintenance alone is 0).',
+    ['vendor'],
+  );
+  const vendorPageUp = gauge(
+    'bellwether_vendor_status_up',
+    "Whether the vendor's status page was fetched and parsed on the last poll.",
+    ['vendor'],
+  );
   // Components exported per vendor, so ones that vanish from a page lose their series.
   const exportedComponents = new Map<string, Set<string>>();
   buildInfo.set({ version: opts.version }, 1);
