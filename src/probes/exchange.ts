@@ -150,6 +150,20 @@ export function noteText(summary: StreamSummary, elapsedMs: number): boolean {
 /** True when `eventObject` failed. */
 export const isClassification = (v: object): v is Classification => 'errorClass' in v;
 
+/** A POST of a JSON body, as the LLM vendors' chat and message endpoints take it. */
+export function jsonPost(
+  url: string,
+  headers: Record<string, string>,
+  payload: unknown,
+): Omit<HttpRequest, 'signal'> {
+  return {
+    method: 'POST',
+    url,
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify(payload),
+  };
+}
+
 /**
  * Sends a request and reads its whole body. A transport failure, a non-2xx answer
  * (classified, with the vendor's rules) or a failed read comes back as the check's result.
@@ -203,12 +217,11 @@ export function streamedCompletion(o: {
   return runStreamedCompletion({
     ctx: o.ctx,
     keyed: o.keyed,
-    request: {
-      method: 'POST',
-      url: typeof o.url === 'string' ? o.url : o.url(dep.model),
-      headers: { ...o.headers, 'content-type': 'application/json' },
-      body: JSON.stringify(o.payload(dep.model)),
-    },
+    request: jsonPost(
+      typeof o.url === 'string' ? o.url : o.url(dep.model),
+      o.headers,
+      o.payload(dep.model),
+    ),
     consume: (res, start) =>
       readCompletionStream(res, o.stream, { ctx: o.ctx, start, scrub: o.keyed.scrub }),
     terminal: o.terminal,

@@ -1,5 +1,5 @@
 import type { DependencyConfig } from '../config/types.js';
-import { unsupportedCheck } from './classify.js';
+import { type KeyedDependency, unsupportedCheck } from './classify.js';
 import type { Scrubber } from './scrub.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
 
@@ -62,4 +62,27 @@ export function llmProbe(o: {
     },
   };
   return withModelNamed(probe, o.dep.model, o.scrub);
+}
+
+/** A vendor check that reads the dependency and its keyed facts (key, scrubber, vendor rules). */
+export type KeyedCheck = (
+  dep: DependencyConfig,
+  k: KeyedDependency,
+  ctx: ProbeContext,
+) => Promise<CheckResult>;
+
+/** {@link llmProbe} for vendors whose two checks take the dependency and its keyed facts. */
+export function keyedLlmProbe(
+  vendor: string,
+  k: KeyedDependency & { dep: DependencyConfig },
+  models: KeyedCheck,
+  completion: KeyedCheck,
+): Probe {
+  return llmProbe({
+    vendor,
+    dep: k.dep,
+    scrub: k.scrub,
+    models: (ctx) => models(k.dep, k, ctx),
+    completion: (ctx) => completion(k.dep, k, ctx),
+  });
 }

@@ -19,6 +19,7 @@ import {
 import {
   eventObject,
   isClassification,
+  jsonPost,
   type StreamStep,
   streamedCompletion,
 } from '../probes/exchange.js';
@@ -30,7 +31,7 @@ import { readSse } from '../probes/sse.js';
 
 import type { CheckName, CheckResult, Probe, ProbeContext } from '../probes/types.js';
 import type { HttpResponse } from '../transport/http-client.js';
-import type { CanaryAdapter, VendorModule } from './types.js';
+import { type CanaryAdapter, defineVendor } from './types.js';
 
 const ANTHROPIC_VERSION = '2023-06-01';
 
@@ -232,15 +233,13 @@ export function createAnthropicProbe(dep: DependencyConfig, scrub: Scrubber): Pr
 }
 
 /** Anthropic's Messages API: `x-api-key`, `anthropic-version`, streamed messages. */
-export const anthropic = {
+export const anthropic = defineVendor({
   id: 'anthropic',
   displayName: 'Anthropic',
-  llm: true,
-  checks: SUPPORTED,
   defaultBaseUrl: 'https://api.anthropic.com',
   createProbe: createAnthropicProbe,
   canary: { request: anthropicCanaryRequest, read: readAnthropicCanary },
-} as const satisfies VendorModule;
+});
 
 // ---- Security canaries ---------------------------------------------------------------------
 
@@ -265,12 +264,11 @@ function anthropicCanaryRequest(dep: DependencyConfig, canary: CanarySpec) {
     stream: true,
     ...(tools === undefined || tools.length === 0 ? {} : { tools }),
   };
-  return {
-    method: 'POST' as const,
-    url: `${apiRoot(dep.baseUrl)}/v1/messages`,
-    headers: { ...headers(dep, 'text/event-stream'), 'content-type': 'application/json' },
-    body: JSON.stringify(payload),
-  };
+  return jsonPost(
+    `${apiRoot(dep.baseUrl)}/v1/messages`,
+    headers(dep, 'text/event-stream'),
+    payload,
+  );
 }
 
 /**

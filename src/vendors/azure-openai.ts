@@ -1,14 +1,14 @@
 import { describeValue, expecting } from '../config/fields.js';
 import type { DependencyConfig } from '../config/types.js';
 import { isRecord } from '../probes/json.js';
-import { LLM_CHECKS, withModelNamed } from '../probes/llm-probe.js';
+import { withModelNamed } from '../probes/llm-probe.js';
 import {
   createOpenAIProtocolCanary,
   createOpenAIProtocolProbe,
 } from '../probes/openai-protocol.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { Probe } from '../probes/types.js';
-import type { CanaryAdapter, VendorModule } from './types.js';
+import { type CanaryAdapter, defineVendor } from './types.js';
 
 /** The Azure-only key: the dated surface's `api-version`; absent means the v1 surface. */
 interface AzureOptions {
@@ -81,16 +81,14 @@ const apiVersionField = () =>
   });
 
 /** Azure OpenAI: `api-key` header, the resource's own URL, `model` names the deployment. */
-export const azureOpenai = {
+export const azureOpenai = defineVendor({
   id: 'azure-openai',
   displayName: 'Azure OpenAI',
-  llm: true,
-  checks: LLM_CHECKS,
   baseUrlHint: ': https://RESOURCE.openai.azure.com',
   configKeys: { apiVersion: apiVersionField().optional() },
   createProbe: createAzureOpenAIProbe,
   canary: azureCanary(),
-} as const satisfies VendorModule;
+});
 
 // Reproducible output (`seed`) came with api-version 2023-12-01-preview
 // (MicrosoftDocs/azure-ai-docs articles/ai-services/openai/how-to/reproducible-output.md).

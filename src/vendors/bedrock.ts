@@ -34,11 +34,16 @@ import {
   send,
 } from '../probes/exchange.js';
 import { isRecord, num } from '../probes/json.js';
-import { LLM_CHECKS, llmProbe } from '../probes/llm-probe.js';
+import { llmProbe } from '../probes/llm-probe.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from '../probes/types.js';
 import type { HttpRequest, HttpResponse } from '../transport/http-client.js';
-import type { CanaryAdapter, VendorModule, VendorResolved, VendorResolveInput } from './types.js';
+import {
+  type CanaryAdapter,
+  defineVendor,
+  type VendorResolved,
+  type VendorResolveInput,
+} from './types.js';
 
 /** Bedrock's own keys, resolved: the region signed for, SigV4 credentials, the control plane. */
 interface BedrockOptions {
@@ -455,11 +460,9 @@ function resolveBedrock({ raw, apiKey, credentialEnv }: VendorResolveInput): Ven
 }
 
 /** Amazon Bedrock: SigV4 (or a Bedrock API key), ListFoundationModels and ConverseStream. */
-export const bedrock = {
+export const bedrock = defineVendor({
   id: 'bedrock',
   displayName: 'AWS Bedrock',
-  llm: true,
-  checks: LLM_CHECKS,
   configKeys: {
     region: awsRegion().optional(),
     accessKeyId: secret().optional(),
@@ -486,7 +489,7 @@ export const bedrock = {
   resolve: resolveBedrock,
   createProbe: createBedrockProbe,
   canary: { request: bedrockCanaryRequest, read: readBedrockCanary },
-} as const satisfies VendorModule;
+});
 
 // ---- Security canaries ---------------------------------------------------------------------
 

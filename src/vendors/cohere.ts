@@ -21,19 +21,20 @@ import {
   fetchBody,
   isClassification,
   isResult,
+  jsonPost,
   readBody,
   type StreamStep,
   send,
   streamedCompletion,
 } from '../probes/exchange.js';
 import { isRecord, num, parseJson as parse } from '../probes/json.js';
-import { LLM_CHECKS, llmProbe } from '../probes/llm-probe.js';
+import { keyedLlmProbe } from '../probes/llm-probe.js';
 import type { Scrubber } from '../probes/scrub.js';
 import { readSse } from '../probes/sse.js';
 
 import type { CheckResult, Probe, ProbeContext } from '../probes/types.js';
 import type { HttpResponse } from '../transport/http-client.js';
-import type { CanaryAdapter, VendorModule } from './types.js';
+import { type CanaryAdapter, defineVendor } from './types.js';
 
 // The API root is the host; `/v1` and `/v2` are in the routes.
 function apiRoot(baseUrl: string): string {
@@ -195,26 +196,22 @@ function completionCheck(
  * (else `tokens`), and the stream must reach `message-end`.
  */
 export function createCohereProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
-  const k: KeyedDependency = { dep, scrub, keyRequired: true, rules: COHERE_RULES };
-  return llmProbe({
-    vendor: 'cohere',
-    dep,
-    scrub,
-    models: (ctx) => modelsCheck(dep, k, ctx),
-    completion: (ctx) => completionCheck(dep, k, ctx),
-  });
+  return keyedLlmProbe(
+    'cohere',
+    { dep, scrub, keyRequired: true, rules: COHERE_RULES },
+    modelsCheck,
+    completionCheck,
+  );
 }
 
 /** Cohere: Bearer key, `/v1/models` and `/v2/chat` streamed. */
-export const cohere = {
+export const cohere = defineVendor({
   id: 'cohere',
   displayName: 'Cohere',
-  llm: true,
-  checks: LLM_CHECKS,
   defaultBaseUrl: 'https://api.cohere.com',
   createProbe: createCohereProbe,
   canary: { request: cohereCanaryRequest, read: readCohereCanary },
-} as const satisfies VendorModule;
+});
 
 // ---- Security canaries ---------------------------------------------------------------------
 
@@ -235,12 +232,7 @@ function cohereCanaryRequest(dep: DependencyConfig, canary: CanarySpec) {
     max_tokens: canary.maxTokens,
     ...(tools === undefined ? {} : { tools }),
   };
-  return {
-    method: 'POST' as const,
-    url: `${apiRoot(dep.baseUrl)}/v2/chat`,
-    headers: { ...headers(dep, 'text/event-stream'), 'content-type': 'application/json' },
-    body: JSON.stringify(payload),
-  };
+  return jsonPost(`${apiRoot(dep.baseUrl)}/v2/chat`, headers(dep, 'text/event-stream'), payload);
 }
 
 /**

@@ -18,17 +18,18 @@ import {
   fetchBody,
   isClassification,
   isResult,
+  jsonPost,
   type StreamStep,
   streamedCompletion,
 } from '../probes/exchange.js';
 import { isRecord, num, parseJson } from '../probes/json.js';
-import { LLM_CHECKS, llmProbe } from '../probes/llm-probe.js';
+import { keyedLlmProbe } from '../probes/llm-probe.js';
 import type { Scrubber } from '../probes/scrub.js';
 import { readSse } from '../probes/sse.js';
 
 import type { CheckResult, Probe, ProbeContext } from '../probes/types.js';
 import type { HttpResponse } from '../transport/http-client.js';
-import type { CanaryAdapter, VendorModule } from './types.js';
+import { type CanaryAdapter, defineVendor } from './types.js';
 
 // The API root is the host; an operator who pasted `…/v1beta` still gets the right routes.
 function apiRoot(baseUrl: string): string {
@@ -194,26 +195,17 @@ function completionCheck(
  * 400 `INVALID_ARGUMENT` whose ErrorInfo reason `API_KEY_INVALID` makes it `auth`.
  */
 export function createGeminiProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
-  const k: KeyedDependency = { dep, scrub, keyRequired: true };
-  return llmProbe({
-    vendor: 'gemini',
-    dep,
-    scrub,
-    models: (ctx) => modelsCheck(dep, k, ctx),
-    completion: (ctx) => completionCheck(dep, k, ctx),
-  });
+  return keyedLlmProbe('gemini', { dep, scrub, keyRequired: true }, modelsCheck, completionCheck);
 }
 
 /** Google's Gemini API: `x-goog-api-key`, model list and `streamGenerateContent`. */
-export const gemini = {
+export const gemini = defineVendor({
   id: 'gemini',
   displayName: 'Google Gemini',
-  llm: true,
-  checks: LLM_CHECKS,
   defaultBaseUrl: 'https://generativelanguage.googleapis.com',
   createProbe: createGeminiProbe,
   canary: { request: geminiCanaryRequest, read: readGeminiCanary },
-} as const satisfies VendorModule;
+});
 
 // ---- Security canaries ---------------------------------------------------------------------
 
@@ -241,12 +233,11 @@ function geminiCanaryRequest(dep: DependencyConfig, canary: CanarySpec) {
       ? {}
       : { tools: [{ functionDeclarations: declarations }] }),
   };
-  return {
-    method: 'POST' as const,
-    url: `${apiRoot(dep.baseUrl)}/v1beta/${modelPath(dep.model ?? '')}:streamGenerateContent?alt=sse`,
-    headers: { ...headers(dep, 'text/event-stream'), 'content-type': 'application/json' },
-    body: JSON.stringify(payload),
-  };
+  return jsonPost(
+    `${apiRoot(dep.baseUrl)}/v1beta/${modelPath(dep.model ?? '')}:streamGenerateContent?alt=sse`,
+    headers(dep, 'text/event-stream'),
+    payload,
+  );
 }
 
 /**

@@ -11,7 +11,7 @@ import {
 import { isResult, readBody, send } from '../probes/exchange.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from '../probes/types.js';
-import type { VendorModule, VendorResolveInput } from './types.js';
+import { defineVendor, type VendorResolveInput } from './types.js';
 
 /** The http prober's own keys, resolved (method and expected status defaulted). */
 interface HttpOptions {
@@ -117,7 +117,7 @@ function resolveHttp({ raw }: VendorResolveInput) {
 }
 
 /** A plain URL: status (and optionally body) checked, no model, no key, no tokens. */
-export const http = {
+export const http = defineVendor({
   id: 'http',
   displayName: 'HTTP endpoint',
   llm: false,
@@ -145,4 +145,4 @@ export const http = {
   },
   resolve: resolveHttp,
   createProbe: createHttpProbe,
-} as const satisfies VendorModule;
+});

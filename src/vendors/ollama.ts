@@ -20,17 +20,18 @@ import {
   fetchBody,
   isClassification,
   isResult,
+  jsonPost,
   type StreamStep,
   streamedCompletion,
 } from '../probes/exchange.js';
 import { isRecord, num } from '../probes/json.js';
-import { LLM_CHECKS, llmProbe } from '../probes/llm-probe.js';
+import { keyedLlmProbe } from '../probes/llm-probe.js';
 
 import { readNdjson } from '../probes/ndjson.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { CheckResult, Probe, ProbeContext } from '../probes/types.js';
 import type { HttpResponse } from '../transport/http-client.js';
-import type { CanaryAdapter, VendorModule } from './types.js';
+import { type CanaryAdapter, defineVendor } from './types.js';
 
 // The native API sits at the root; an operator who pasted the OpenAI-style `…/v1` still gets it.
 function apiRoot(baseUrl: string): string {
@@ -174,27 +175,18 @@ function completionCheck(
  * The OpenAI-compatible `/v1` surface stays with vendor `openai-compatible`.
  */
 export function createOllamaProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
-  const k: KeyedDependency = { dep, scrub, keyRequired: false };
-  return llmProbe({
-    vendor: 'ollama',
-    dep,
-    scrub,
-    models: (ctx) => modelsCheck(dep, k, ctx),
-    completion: (ctx) => completionCheck(dep, k, ctx),
-  });
+  return keyedLlmProbe('ollama', { dep, scrub, keyRequired: false }, modelsCheck, completionCheck);
 }
 
 /** Ollama's native API: `/api/tags` and NDJSON `/api/chat`; no key needed. */
-export const ollama = {
+export const ollama = defineVendor({
   id: 'ollama',
   displayName: 'Ollama',
-  llm: true,
-  checks: LLM_CHECKS,
   defaultBaseUrl: 'http://localhost:11434',
   keyless: true,
   createProbe: createOllamaProbe,
   canary: { request: ollamaCanaryRequest, read: readOllamaCanary },
-} as const satisfies VendorModule;
+});
 
 // ---- Security canaries ---------------------------------------------------------------------
 
@@ -213,12 +205,11 @@ function ollamaCanaryRequest(dep: DependencyConfig, canary: CanarySpec) {
     ...(tools === undefined ? {} : { tools }),
     options: { temperature: 0, seed: CANARY_SEED, num_predict: canary.maxTokens },
   };
-  return {
-    method: 'POST' as const,
-    url: `${apiRoot(dep.baseUrl)}/api/chat`,
-    headers: { ...headers(dep, 'application/x-ndjson'), 'content-type': 'application/json' },
-    body: JSON.stringify(payload),
-  };
+  return jsonPost(
+    `${apiRoot(dep.baseUrl)}/api/chat`,
+    headers(dep, 'application/x-ndjson'),
+    payload,
+  );
 }
 
 /**

@@ -1,13 +1,13 @@
 import type { DependencyConfig } from '../config/types.js';
 import type { VendorRules } from '../probes/classify.js';
-import { LLM_CHECKS } from '../probes/llm-probe.js';
+
 import {
   createOpenAIProtocolCanary,
   createOpenAIProtocolProbe,
 } from '../probes/openai-protocol.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { Probe } from '../probes/types.js';
-import type { CanaryAdapter, VendorModule } from './types.js';
+import { type CanaryAdapter, defineVendor } from './types.js';
 
 // 498 is not HTTP: Groq answers it when its flex tier is at capacity ("try again later",
 // console.groq.com/docs/errors). Cohere's 498 means something else (cohere.ts).
@@ -33,15 +33,13 @@ export function createOpenAICompatibleProbe(dep: DependencyConfig, scrub: Scrubb
 }
 
 /** Any server speaking OpenAI's chat-completions protocol; its base URL is the operator's. */
-export const openaiCompatible = {
+export const openaiCompatible = defineVendor({
   id: 'openai-compatible',
   displayName: 'OpenAI-compatible',
-  llm: true,
-  checks: LLM_CHECKS,
   keyless: true,
   createProbe: createOpenAICompatibleProbe,
   canary: openAICompatibleCanary(),
-} as const satisfies VendorModule;
+});
 
 /**
  * Canaries on compatible servers: the budget in `max_tokens`, as for the probe, and no

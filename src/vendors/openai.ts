@@ -1,13 +1,13 @@
 import type { DependencyConfig } from '../config/types.js';
 import type { VendorRules } from '../probes/classify.js';
-import { LLM_CHECKS } from '../probes/llm-probe.js';
+
 import {
   createOpenAIProtocolCanary,
   createOpenAIProtocolProbe,
 } from '../probes/openai-protocol.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { Probe } from '../probes/types.js';
-import type { CanaryAdapter, VendorModule } from './types.js';
+import { type CanaryAdapter, defineVendor } from './types.js';
 
 // OpenAI documents "429 - The engine is currently overloaded, please try again later" as its
 // servers' load, not our rate limit (platform.openai.com/docs/guides/error-codes). Its
@@ -36,15 +36,13 @@ export function createOpenAIProbe(dep: DependencyConfig, scrub: Scrubber): Probe
 }
 
 /** OpenAI's API: Bearer key, `{baseUrl}/models` and streamed chat completions. */
-export const openai = {
+export const openai = defineVendor({
   id: 'openai',
   displayName: 'OpenAI',
-  llm: true,
-  checks: LLM_CHECKS,
   defaultBaseUrl: 'https://api.openai.com/v1',
   createProbe: createOpenAIProbe,
   canary: openAICanary(),
-} as const satisfies VendorModule;
+});
 
 /**
  * OpenAI canaries: `max_completion_tokens` and `seed` (both in `ChatCompletionCreateParams`,

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { CanaryAnswer, CanarySpec } from '../canary/types.js';
 import type { DependencyConfig } from '../config/types.js';
 import type { Classification } from '../probes/classify.js';
+import { LLM_CHECKS } from '../probes/llm-probe.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { CheckName, Probe, ProbeContext } from '../probes/types.js';
 import type { HttpRequest, HttpResponse } from '../transport/http-client.js';
@@ -97,4 +98,18 @@ export interface CanaryAdapter {
    * `content_filter`): the refusal reason, or undefined for an ordinary error.
    */
   refusalInError?(status: number, body: string | undefined): string | undefined;
+}
+
+/** A vendor module as written: an LLM vendor with the LLM checks unless it says otherwise. */
+export type VendorSpec<Id extends string> = Omit<VendorModule, 'id' | 'llm' | 'checks'> & {
+  id: Id;
+  llm?: boolean;
+  checks?: readonly CheckName[];
+};
+
+/** A vendor module from its spec: `llm` defaults to true and `checks` to models + completion. */
+export function defineVendor<const Id extends string>(
+  spec: VendorSpec<Id>,
+): VendorModule & { id: Id } {
+  return { llm: true, checks: LLM_CHECKS, ...spec };
 }
