@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Bellwether, startBellwether } from '../../src/bellwether.js';
+import { createApp } from '../../src/app.js';
+import { build } from '../../src/bellwether.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { startOpenAICanaryFake } from '../support/canary-fakes/openai.js';
 import type { CanaryFake } from '../support/canary-fakes/scaffold.js';
@@ -13,17 +14,22 @@ const KEY_B = 'sk-canary-fallback-0123456789abcdef';
 describe('a consumer that requires a canary is re-routed while it fails', () => {
   let a: CanaryFake;
   let b: CanaryFake;
-  let bw: Bellwether;
-  let base: string;
+  // Built, not started: only the test's own rounds run, so each step sees exactly one run.
+  let bw: ReturnType<typeof build>;
+  let app: ReturnType<typeof createApp> | undefined;
+  const get = async (path: string) => {
+    if (!app) throw new Error('app not built');
+    return app.request(path);
+  };
 
   const route = async () =>
-    (await (await fetch(`${base}/api/v1/consumers/triage/route`)).json()) as {
+    (await (await get(`/api/v1/consumers/triage/route`)).json()) as {
       route: { dependency: string } | null;
       reason: string;
       chain: { dependency: string; usable: boolean; failingCanaries?: string[] }[];
     };
   const dependency = async (id: string) =>
-    (await (await fetch(`${base}/api/v1/dependencies/${id}`)).json()) as {
+    (await (await get(`/api/v1/dependencies/${id}`)).json()) as {
       state: string;
       reasons: string[];
       canaries: {
@@ -36,8 +42,7 @@ describe('a consumer that requires a canary is re-routed while it fails', () => 
         passRatio: { runs: number; passed: number };
       }[];
     };
-  const metric = async (pattern: RegExp) =>
-    pattern.exec(await (await fetch(`${base}/metrics`)).text())?.[1];
+  const metric = async (pattern: RegExp) => pattern.exec(await (await get(`/metrics`)).text())?.[1];
 
   beforeAll(async () => {
     a = await startOpenAICanaryFake({ apiKey: KEY_A });
@@ -65,17 +70,24 @@ consumers:
       {},
     );
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-    bw = await startBellwether({
-      config: parsed.config,
-      logLevel: 'silent',
-      firstRunSpreadMs: 60_000,
+    bw = build({ config: parsed.config, logLevel: 'silent', storePath: ':memory:' });
+    app = createApp({
+      monitor: bw.monitor,
+      store: bw.store,
+      registry: bw.registry,
+      logger: bw.logger,
+      consumers: parsed.config.consumers,
+      vantage: parsed.config.vantage,
+      clock: () => Date.now(),
+      notReady: () => null,
     });
-    base = `http://127.0.0.1:${bw.port}`;
     await bw.monitor.probeNow('a');
     await bw.monitor.probeNow('b');
   });
   afterAll(async () => {
-    await bw?.stop();
+    await bw?.monitor.stop(0);
+    bw?.http.close();
+    bw?.store.close();
     await a?.stop();
     await b?.stop();
   });
