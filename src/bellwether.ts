@@ -22,6 +22,7 @@ import {
 import { type HistoryStore, openSqliteStore } from './store/sqlite-store.js';
 import { registerStoreMetrics } from './store/store-metrics.js';
 import { openSupervisedStore } from './store/supervised-store.js';
+import { counted } from './text.js';
 import type { HttpClient } from './transport/http-client.js';
 import { createNodeHttpClient } from './transport/node-http-client.js';
 
@@ -46,7 +47,9 @@ export function loadOrReport(
   const result = loadConfig(path, env);
   if (result.ok) return result.config;
   for (const e of result.errors) report(formatConfigError(e));
-  report(`${result.errors.length} error(s) in ${path}; Bellwether did not start.`);
+  report(
+    `${counted(result.errors.length, 'error', 'errors')} in ${path}; Bellwether did not start.`,
+  );
   return null;
 }
 

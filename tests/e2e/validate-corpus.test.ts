@@ -47,7 +47,9 @@ describe('bellwether validate on the broken-config corpus', () => {
       .map((line) => line.replace(`${name}.yaml:`, `${file}:`));
     const lines = res.stderr.trim().split('\n');
     expect(lines.slice(0, -1)).toEqual(expected);
-    expect(lines.at(-1)).toBe(`${expected.length} error(s) in ${file}; Bellwether did not start.`);
+    expect(lines.at(-1)).toBe(
+      `${expected.length} ${expected.length === 1 ? 'error' : 'errors'} in ${file}; Bellwether did not start.`,
+    );
   });
 
   it.each([
