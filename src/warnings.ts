@@ -19,8 +19,10 @@ export function configWarnings(config: BellwetherConfig): string[] {
   config.dependencies.forEach((d, i) => {
     const variable = unsetCredential(d);
     if (variable === undefined) return;
-    const path = d.vendor === 'bedrock' ? `dependencies[${i}]` : `dependencies[${i}].apiKey`;
-    if (vendorModule(d.vendor).keyless === true) {
+    const m = vendorModule(d.vendor);
+    // A vendor with credentials of its own (Bedrock's SigV4 pair) may miss more than apiKey.
+    const path = m.credentialKeys ? `dependencies[${i}]` : `dependencies[${i}].apiKey`;
+    if (m.keyless === true) {
       warnings.push(
         `${path}: ${variable} is not set; ${d.id} sends no key (fine for a keyless server, a hosted API answers 401)`,
       );
