@@ -5,6 +5,7 @@ import { BREAKER_STATES, CONSUMER_STATES, DEPENDENCY_STATES } from '../evaluate/
 import { CHECK_NAMES, ERROR_CLASSES } from '../probes/types.js';
 import { COMPONENT_STATUSES, STATUS_INDICATORS } from '../statuspages/types.js';
 import { VENDORS } from '../vendors/registry.js';
+import { HISTORY_SCHEMAS } from './openapi-history.js';
 
 // Response shapes of the status API, written once: the OpenAPI document is generated from
 // them and tests/page/openapi.test.ts validates real responses against them, so the
@@ -292,6 +293,7 @@ const SCHEMAS = [
   HistoryEntrySchema,
   HistorySchema,
   RouteSchema,
+  ...HISTORY_SCHEMAS,
 ];
 
 type JsonObject = Record<string, unknown>;
@@ -484,6 +486,74 @@ const unauthorized = {
 
 /** What every read route may answer besides its own responses. */
 const common = { 401: unauthorized };
+
+// Incidents and availability reports (src/http/incidents.ts, reports.ts).
+function historyPaths(): JsonObject {
+  const since = (fallback: string) => ({
+    name: 'since',
+    in: 'query',
+    description: `ISO 8601 time, epoch milliseconds, or a look-back duration (default ${fallback})`,
+    schema: { type: 'string', examples: ['7d', '2026-11-01T00:00:00Z'] },
+  });
+  const limit = {
+    name: 'limit',
+    in: 'query',
+    description: 'At most this many incidents (default 100)',
+    schema: { type: 'integer', minimum: 1, maximum: 1000 },
+  };
+  const list = (operationId: string, summary: string, extra: JsonObject[] = []) => ({
+    get: {
+      operationId,
+      summary,
+      parameters: [...extra, since('30d'), limit],
+      responses: {
+        200: json('IncidentList', 'Incidents, newest first'),
+        400: json('Error', 'Bad since or limit'),
+        ...(extra.length > 0 ? { 404: notFound } : {}),
+      },
+    },
+  });
+  return {
+    '/api/v1/incidents': list('listIncidents', 'Incidents of every dependency, newest first'),
+    '/api/v1/dependencies/{id}/incidents': list(
+      'listDependencyIncidents',
+      'Incidents of one dependency, newest first',
+      [idParam('Dependency')],
+    ),
+    '/api/v1/reports/availability': {
+      get: {
+        operationId: 'getAvailabilityReport',
+        summary: 'Monthly availability per dependency and vendor, compared with the objective',
+        parameters: [
+          {
+            name: 'month',
+            in: 'query',
+            required: true,
+            description: 'UTC month, YYYY-MM (this month or an earlier one)',
+            schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$', examples: ['2026-11'] },
+          },
+          {
+            name: 'format',
+            in: 'query',
+            description: 'json (default), csv (RFC 4180) or markdown',
+            schema: { type: 'string', enum: ['json', 'csv', 'markdown'] },
+          },
+        ],
+        responses: {
+          200: {
+            description: 'The report',
+            content: {
+              'application/json': { schema: ref('AvailabilityReport') },
+              'text/csv': { schema: { type: 'string' } },
+              'text/markdown': { schema: { type: 'string' } },
+            },
+          },
+          400: json('Error', 'Bad month or format'),
+        },
+      },
+    },
+  };
+}
 
 /** The OpenAPI 3.1 description of Bellwether's status API. */
 export function openApiDocument(opts: { version?: string } = {}): JsonObject {
@@ -685,6 +755,7 @@ export function openApiDocument(opts: { version?: string } = {}): JsonObject {
           description: 'BELLWETHER_RELOAD_TOKEN; POST /-/reload only',
         },
       },
+      ...historyPaths(),
     },
   };
 }
