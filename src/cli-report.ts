@@ -6,7 +6,7 @@ import {
   reportedDependency,
   reportMarkdown,
 } from './incidents/availability.js';
-import { loadOrReport } from './main.js';
+import { loadOrReport } from './bellwether.js';
 import { openIncidentStore } from './store/incidents.js';
 
 /** `bellwether report --help`. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { BellwetherConfig } from '../../src/config/types.js';
-import { type Bellwether, startBellwether } from '../../src/main.js';
+import { type Bellwether, startBellwether } from '../../src/bellwether.js';
 import { type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
 
 interface IncidentBody {
