@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { loadOrReport } from './bellwether.js';
 import {
   availabilityReport,
   parseMonth,
@@ -6,7 +7,6 @@ import {
   reportedDependency,
   reportMarkdown,
 } from './incidents/availability.js';
-import { loadOrReport } from './bellwether.js';
 import { openIncidentStore } from './store/incidents.js';
 
 /** `bellwether report --help`. */

@@ -1,8 +1,8 @@
 import type { Round } from '../evaluate/evaluate.js';
+import { countsForUptime } from '../evaluate/verdict.js';
 import type { DependencySnapshot, Monitor } from '../monitor.js';
 import { vendorDeclaresProblem } from '../statuspages/index.js';
 import type { IncidentState, IncidentStore, VendorIncidentLink } from '../store/incidents.js';
-import { countsForUptime } from '../evaluate/verdict.js';
 
 /** What the recorder reads from the monitor. */
 export type ObservedMonitor = Pick<Monitor, 'onRoundCompleted' | 'dependency' | 'dependencies'>;

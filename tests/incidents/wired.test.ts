@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Bellwether, startBellwether } from '../../src/bellwether.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { BellwetherConfig } from '../../src/config/types.js';
-import { type Bellwether, startBellwether } from '../../src/bellwether.js';
 import { type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
 
 interface IncidentBody {

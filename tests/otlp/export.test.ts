@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VENDORS, type Vendor } from '../../src/vendors/registry.js';
 import type { Round } from '../../src/evaluate/evaluate.js';
 import { createLogger } from '../../src/log.js';
 import { createOtlpExport } from '../../src/otlp/export.js';
 import { genAiProviderName } from '../../src/otlp/provider.js';
+import { VENDORS, type Vendor } from '../../src/vendors/registry.js';
 import { testDependency } from '../support/dependency.js';
 import {
   attributesOf,

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
 import { type Bellwether, startBellwether } from '../../src/bellwether.js';
+import { loadConfig } from '../../src/config/load.js';
 import { type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
 import { attributesOf, type OtlpReceiver, startOtlpReceiver } from '../support/otlp-receiver.js';
 

@@ -1,6 +1,6 @@
 import type { AttemptedResult, Round } from '../../src/evaluate/evaluate.js';
-import { createIncidentRecorder } from '../../src/incidents/recorder.js';
 import type { DependencyState } from '../../src/evaluate/states.js';
+import { createIncidentRecorder } from '../../src/incidents/recorder.js';
 import type { DependencySnapshot } from '../../src/monitor.js';
 import type { ErrorClass } from '../../src/probes/types.js';
 import type { VendorStatus } from '../../src/statuspages/index.js';
