@@ -73,6 +73,8 @@ otlp:
       'gen_ai.operation.name': 'chat',
       'gen_ai.provider.name': 'openai-compatible',
       'gen_ai.request.model': 'gpt-4o-mini',
+      // What the fake vendor's chunks say served the request.
+      'gen_ai.response.model': 'gpt-4o-mini',
       'server.address': '127.0.0.1',
     });
     expect(metrics.map((m) => m.name)).toContain('gen_ai.client.operation.time_to_first_chunk');
