@@ -9,6 +9,7 @@ import {
 } from '../../src/incidents/recorder.js';
 import type { DependencySnapshot } from '../../src/monitor.js';
 import { type IncidentStore, openIncidentStore } from '../../src/store/incidents.js';
+import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { testDependency } from '../support/dependency.js';
 import { MIN, play, type Step, T0 } from '../support/incident-steps.js';
 
@@ -256,6 +257,29 @@ describe('incident recorder', () => {
       ['gone', 30],
       ['dep', null],
     ]);
+  });
+
+  it('reads a history database written before incidents existed as having none', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bellwether-incidents-old-'));
+    try {
+      const path = join(dir, 'history.db');
+      const history = openSqliteStore({ path });
+      history.record({
+        dependency: 'dep',
+        check: 'models',
+        at: T0,
+        ok: true,
+        latencyMs: 5,
+        attempts: 1,
+      });
+      history.close();
+      store = openIncidentStore({ path, readonly: true });
+      expect(store.incidents({ sinceMs: 0 })).toEqual([]);
+      expect(store.days(0, Number.MAX_SAFE_INTEGER)).toEqual([]);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a read-only open of a missing file says so', () => {
