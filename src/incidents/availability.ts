@@ -82,32 +82,45 @@ export function dailyBars(
 ): Map<string, DayBar[]> {
   const today = Math.floor(now / DAY_MS) * DAY_MS;
   const from = today - (days - 1) * DAY_MS;
-  const to = today + DAY_MS;
-  const counts = new Map<string, { counted: number; up: number }>();
-  for (const d of store.days(from, to)) counts.set(`${d.dependency}\0${d.day}`, d);
-  const spans = store.spans(from, to);
+  const grid = store.dayGrid(from, days);
+  const spansOf = new Map<string, StateSpan[]>();
+  for (const s of store.spans(from, today + DAY_MS)) {
+    const list = spansOf.get(s.dependency) ?? [];
+    list.push(s);
+    spansOf.set(s.dependency, list);
+  }
+  const dates = Array.from({ length: days }, (_, i) =>
+    new Date(from + i * DAY_MS).toISOString().slice(0, 10),
+  );
   const out = new Map<string, DayBar[]>();
   for (const dependency of dependencies) {
-    const own = spans.filter((s) => s.dependency === dependency);
-    const bars: DayBar[] = [];
-    for (let day = from; day < to; day += DAY_MS) {
-      const c = counts.get(`${dependency}\0${day}`);
+    const counts = grid.get(dependency);
+    const own = spansOf.get(dependency) ?? [];
+    const bars = dates.map((date, i): DayBar => {
+      const checks = counts?.counted[i] ?? 0;
+      const passed = counts?.up[i] ?? 0;
+      const bar: DayBar = {
+        date,
+        checks,
+        passed,
+        uptime: checks > 0 ? passed / checks : null,
+        worst: null,
+        downMinutes: 0,
+        degradedMinutes: 0,
+      };
+      if (own.length === 0) return bar;
+      const day = from + i * DAY_MS;
       const within = own.flatMap((s) => {
         const part = clip(s, day, day + DAY_MS, now);
         return part ? [{ state: s.state, part }] : [];
       });
       const minutes = (state: IncidentState) =>
         Math.round(unionMs(within.filter((w) => w.state === state).map((w) => w.part)) / MINUTE_MS);
-      bars.push({
-        date: new Date(day).toISOString().slice(0, 10),
-        checks: c?.counted ?? 0,
-        passed: c?.up ?? 0,
-        uptime: c && c.counted > 0 ? c.up / c.counted : null,
-        worst: worstOf(within.map((w) => w.state)),
-        downMinutes: minutes('down'),
-        degradedMinutes: minutes('degraded'),
-      });
-    }
+      bar.worst = worstOf(within.map((w) => w.state));
+      bar.downMinutes = minutes('down');
+      bar.degradedMinutes = minutes('degraded');
+      return bar;
+    });
     out.set(dependency, bars);
   }
   return out;
@@ -179,13 +192,7 @@ export function availabilityReport(opts: {
 }): AvailabilityReport {
   const { store, month, now } = opts;
   const to = Math.min(month.end, now);
-  const counts = new Map<string, { counted: number; up: number }>();
-  for (const d of store.days(month.start, month.end)) {
-    const c = counts.get(d.dependency) ?? { counted: 0, up: 0 };
-    c.counted += d.counted;
-    c.up += d.up;
-    counts.set(d.dependency, c);
-  }
+  const counts = store.dayTotals(month.start, month.end);
   const spans = store.spans(month.start, to);
   const incidents = store.incidents({ sinceMs: month.start, untilMs: to, limit: 1000 });
   const partsOf = (ids: ReadonlySet<string>, state: IncidentState): Interval[] =>
