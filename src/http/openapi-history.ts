@@ -84,3 +84,66 @@ export const HISTORY_SCHEMAS = [
   AvailabilityLineSchema,
   AvailabilityReportSchema,
 ];
+
+const exampleIncident = {
+  id: 42,
+  dependency: 'anthropic-chat',
+  vendor: 'anthropic',
+  vantage: 'eu-west-1',
+  startedAt: '2026-11-20T14:02:31.000Z',
+  endedAt: '2026-11-20T14:47:02.000Z',
+  ongoing: false,
+  durationMs: 2_671_000,
+  worst: 'down',
+  errorClasses: ['overloaded', 'timeout'],
+  cause: 'circuit breaker open; last failure: completion check: overloaded (HTTP 529)',
+  vendorIncident: {
+    name: 'Elevated errors on Claude Haiku',
+    url: 'https://status.claude.com/incidents/abc123',
+  },
+} satisfies z.input<typeof IncidentSchema>;
+
+/** Examples of the incident and report answers, for the OpenAPI document. */
+export const HISTORY_EXAMPLES = {
+  IncidentList: {
+    since: '2026-11-01T00:00:00.000Z',
+    incidents: [exampleIncident],
+  } satisfies z.input<typeof IncidentListSchema>,
+  AvailabilityReport: {
+    month: '2026-11',
+    from: '2026-11-01T00:00:00.000Z',
+    to: '2026-12-01T00:00:00.000Z',
+    complete: true,
+    vantage: 'eu-west-1',
+    dependencies: [
+      {
+        id: 'anthropic-chat',
+        vendor: 'anthropic',
+        checks: 172_800,
+        passed: 172_620,
+        uptime: 0.998958,
+        incidents: 1,
+        minutesDown: 45,
+        minutesDegraded: 0,
+        worst: 'down',
+        objective: 0.999,
+        meetsObjective: false,
+      },
+    ],
+    vendors: [
+      {
+        id: 'anthropic',
+        vendor: 'anthropic',
+        checks: 172_800,
+        passed: 172_620,
+        uptime: 0.998958,
+        incidents: 1,
+        minutesDown: 45,
+        minutesDegraded: 0,
+        worst: 'down',
+        objective: 0.999,
+        meetsObjective: false,
+      },
+    ],
+  } satisfies z.input<typeof AvailabilityReportSchema>,
+} as const;

@@ -5,7 +5,7 @@ import { BREAKER_STATES, CONSUMER_STATES, DEPENDENCY_STATES } from '../evaluate/
 import { CHECK_NAMES, ERROR_CLASSES } from '../probes/types.js';
 import { COMPONENT_STATUSES, STATUS_INDICATORS } from '../statuspages/types.js';
 import { VENDORS } from '../vendors/registry.js';
-import { HISTORY_SCHEMAS } from './openapi-history.js';
+import { HISTORY_EXAMPLES, HISTORY_SCHEMAS } from './openapi-history.js';
 
 // Response shapes of the status API, written once: the OpenAPI document is generated from
 // them and tests/page/openapi.test.ts validates real responses against them, so the
@@ -489,37 +489,56 @@ const common = { 401: unauthorized };
 
 // Incidents and availability reports (src/http/incidents.ts, reports.ts).
 function historyPaths(): JsonObject {
-  const since = (fallback: string) => ({
+  const since = {
     name: 'since',
     in: 'query',
-    description: `ISO 8601 time, epoch milliseconds, or a look-back duration (default ${fallback})`,
-    schema: { type: 'string', examples: ['7d', '2026-11-01T00:00:00Z'] },
-  });
+    description: 'ISO 8601 time, epoch milliseconds, or a look-back duration (default 30d)',
+    schema: { type: 'string' },
+    example: '7d',
+  };
   const limit = {
     name: 'limit',
     in: 'query',
     description: 'At most this many incidents (default 100)',
     schema: { type: 'integer', minimum: 1, maximum: 1000 },
+    example: 20,
   };
-  const list = (operationId: string, summary: string, extra: JsonObject[] = []) => ({
-    get: {
-      operationId,
-      summary,
-      parameters: [...extra, since('30d'), limit],
-      responses: {
-        200: json('IncidentList', 'Incidents, newest first'),
-        400: json('Error', 'Bad since or limit'),
-        ...(extra.length > 0 ? { 404: notFound } : {}),
+  const incidents = json('IncidentList', 'Incidents, newest first', HISTORY_EXAMPLES.IncidentList);
+  const badQuery = failure(
+    'Bad since or limit',
+    'bad_request',
+    'limit must be an integer from 1 to 1000',
+  );
+  return {
+    '/api/v1/incidents': {
+      get: {
+        operationId: 'listIncidents',
+        summary: 'Incidents of every dependency active since `since`, newest first',
+        parameters: [since, limit],
+        responses: { 200: incidents, 400: badQuery, ...common },
       },
     },
-  });
-  return {
-    '/api/v1/incidents': list('listIncidents', 'Incidents of every dependency, newest first'),
-    '/api/v1/dependencies/{id}/incidents': list(
-      'listDependencyIncidents',
-      'Incidents of one dependency, newest first',
-      [idParam('Dependency')],
-    ),
+    '/api/v1/dependencies/{id}/incidents': {
+      get: {
+        operationId: 'listDependencyIncidents',
+        summary: 'Incidents of one dependency active since `since`, newest first',
+        parameters: [idParam('Dependency', 'anthropic-chat'), since, limit],
+        responses: {
+          200: {
+            ...incidents,
+            content: {
+              'application/json': {
+                schema: ref('IncidentList'),
+                example: { dependency: 'anthropic-chat', ...HISTORY_EXAMPLES.IncidentList },
+              },
+            },
+          },
+          400: badQuery,
+          404: notFound('dependency'),
+          ...common,
+        },
+      },
+    },
     '/api/v1/reports/availability': {
       get: {
         operationId: 'getAvailabilityReport',
@@ -530,25 +549,35 @@ function historyPaths(): JsonObject {
             in: 'query',
             required: true,
             description: 'UTC month, YYYY-MM (this month or an earlier one)',
-            schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$', examples: ['2026-11'] },
+            schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' },
+            example: '2026-11',
           },
           {
             name: 'format',
             in: 'query',
             description: 'json (default), csv (RFC 4180) or markdown',
             schema: { type: 'string', enum: ['json', 'csv', 'markdown'] },
+            example: 'csv',
           },
         ],
         responses: {
           200: {
             description: 'The report',
             content: {
-              'application/json': { schema: ref('AvailabilityReport') },
+              'application/json': {
+                schema: ref('AvailabilityReport'),
+                example: HISTORY_EXAMPLES.AvailabilityReport,
+              },
               'text/csv': { schema: { type: 'string' } },
               'text/markdown': { schema: { type: 'string' } },
             },
           },
-          400: json('Error', 'Bad month or format'),
+          400: failure(
+            'Bad month or format',
+            'bad_request',
+            'month must be YYYY-MM, like 2026-11, got "2026-13"',
+          ),
+          ...common,
         },
       },
     },
@@ -735,6 +764,7 @@ export function openApiDocument(opts: { version?: string } = {}): JsonObject {
           },
         },
       },
+      ...historyPaths(),
     },
     components: {
       schemas: componentSchemas(),
@@ -755,7 +785,6 @@ export function openApiDocument(opts: { version?: string } = {}): JsonObject {
           description: 'BELLWETHER_RELOAD_TOKEN; POST /-/reload only',
         },
       },
-      ...historyPaths(),
     },
   };
 }

@@ -5,6 +5,7 @@ import { openApiDocument } from '../../src/http/openapi.js';
 import {
   type AvailabilityLineSchema,
   AvailabilityReportSchema,
+  HISTORY_EXAMPLES,
   IncidentListSchema,
   type IncidentSchema,
 } from '../../src/http/openapi-history.js';
@@ -119,6 +120,30 @@ describe('incident and report routes', () => {
     ]);
     for (const p of served) expect(documented).toContain(p);
   });
+
+  it.each([
+    '/api/v1/incidents',
+    '/api/v1/dependencies/primary/incidents',
+    '/api/v1/reports/availability?month=2026-11',
+  ])('POST %s is 405 with Allow', async (path) => {
+    const t = setup();
+    const res = await t.app.request(path, { method: 'POST' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toContain('GET');
+  });
+
+  it.each([
+    ['IncidentList', IncidentListSchema],
+    ['AvailabilityReport', AvailabilityReportSchema],
+  ] as const)(
+    'the document example of %s is what the schema accepts, field for field',
+    (name, schema) => {
+      const example = HISTORY_EXAMPLES[name];
+      const parsed = schema.safeParse(example);
+      expect(parsed.error?.issues ?? []).toEqual([]);
+      expect(parsed.data).toEqual(example);
+    },
+  );
 
   it.each([
     ['/api/v1/incidents?since=yesterday', 400, 'since must be an ISO 8601 time'],
