@@ -89,6 +89,13 @@ dependencies:
     expect(r.stdout).toBe('');
   });
 
+  it('has its help under bellwether help report too', () => {
+    const r = spawnSync(process.execPath, [CLI, 'help', 'report'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: bellwether report --month YYYY-MM/);
+    expect(r.stdout).toContain('Exit status: 0 printed, 1 no history at storage.path yet');
+  });
+
   it('says so when the configured storage has no history yet', () => {
     const empty = join(dir, 'empty.yaml');
     writeFileSync(
