@@ -244,6 +244,7 @@ describe('incident recorder', () => {
           breaker: 'open',
           since: T0,
           overruns: 0,
+          canaries: [],
         },
         { startedAt: T0, finishedAt: T0, results: [] },
       );

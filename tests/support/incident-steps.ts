@@ -56,6 +56,7 @@ export function play(store: IncidentStore, steps: Step[], dependency = 'dep', t0
       breaker: 'closed',
       since,
       overruns: 0,
+      canaries: [],
       ...(step.vendorIncident ? { vendorStatus: vendorStatus(step.vendorIncident) } : {}),
     };
     recorder.record(snapshot, round);
