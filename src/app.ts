@@ -7,14 +7,17 @@ import { consumersRouter } from './http/consumers.js';
 import { dependenciesRouter } from './http/dependencies.js';
 import { apiError } from './http/errors.js';
 import { healthRouter } from './http/health.js';
+import { incidentsRouter } from './http/incidents.js';
 import { metricsRouter } from './http/metrics.js';
 import { openapiRouter } from './http/openapi.js';
 import { pageRouter, STATUS_PAGE_STYLE_HASH } from './http/page.js';
 import { reloadRouter } from './http/reload.js';
+import { reportsRouter } from './http/reports.js';
 import { statusRouter } from './http/status.js';
 import type { ViewDeps } from './http/views.js';
 import type { Logger } from './log.js';
 import type { ReloadOutcome } from './runtime.js';
+import type { IncidentStore } from './store/incidents.js';
 
 /** What the HTTP app needs; built in main.ts (or a test). */
 export interface AppDeps extends ViewDeps {
@@ -25,6 +28,8 @@ export interface AppDeps extends ViewDeps {
   reload?: () => Promise<ReloadOutcome>;
   reloadToken?: string;
   access?: AccessOptions;
+  /** Incidents and daily uptime: the incident and report routes, and the page's history. */
+  incidents?: IncidentStore;
 }
 
 /**
@@ -81,6 +86,10 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/v1/status', statusRouter(deps));
   app.route('/api/v1/dependencies', dependenciesRouter(deps));
   app.route('/api/v1/consumers', consumersRouter(deps));
+  if (deps.incidents) {
+    app.route('/api/v1', incidentsRouter(deps, deps.incidents));
+    app.route('/api/v1/reports', reportsRouter(deps, deps.incidents));
+  }
   app.route('/api/v1/openapi.json', openapiRouter());
   app.route('/', reloadRouter(deps));
   app.route('/', pageRouter(deps));

@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import { formatConfigError, loadConfig } from './config/load.js';
 import type { BellwetherConfig } from './config/types.js';
 import type { EvaluationPolicy } from './evaluate/evaluate.js';
+import { createFollowers } from './followers.js';
 import { type AccessOptions, DEFAULT_MAX_CONNECTIONS } from './http/access.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics/metrics.js';
@@ -162,8 +163,16 @@ export async function startBellwether(
 ): Promise<Bellwether> {
   const shared = buildShared(opts);
   const { store, logger, http, registry, metrics } = shared;
+  const followers = createFollowers({
+    config: opts.config,
+    path: opts.storePath ?? opts.config.storage.path,
+    shared,
+    vantage: () => runtime.config.vantage,
+    version: readVersion(),
+  });
+  const options = { ...runtimeOptions(opts), observers: followers.observers };
   // The one reference to what the running config runs; a reload swaps it.
-  let runtime: Runtime = createRuntime(opts.config, shared, runtimeOptions(opts));
+  let runtime: Runtime = createRuntime(opts.config, shared, options);
   const env = opts.env ?? process.env;
 
   const reloadOnce = async (): Promise<ReloadOutcome> => {
@@ -186,6 +195,7 @@ export async function startBellwether(
       restartNeeded.push('server');
     }
     if (next.storage.path !== config.storage.path) restartNeeded.push('storage.path');
+    if (JSON.stringify(next.otlp) !== JSON.stringify(config.otlp)) restartNeeded.push('otlp');
     for (const key of restartNeeded) {
       logger.warn(
         { key },
@@ -199,7 +209,7 @@ export async function startBellwether(
     // Series of removed dependencies and consumers must not linger with stale values.
     registry.resetMetrics();
     registry.setDefaultLabels({ vantage: next.vantage });
-    runtime = createRuntime(next, shared, runtimeOptions(opts), old);
+    runtime = createRuntime(next, shared, options, old);
     void old.retire(10_000);
     shared.setSecrets(next.secrets);
     metrics.setConfigReloadSuccess(true, Date.now());
@@ -238,6 +248,7 @@ export async function startBellwether(
     reload,
     reloadToken: opts.reloadToken,
     access: opts.access,
+    incidents: followers.incidents,
   });
   const port = opts.port ?? opts.config.server.port;
   const host = opts.host ?? opts.config.server.host;
@@ -295,6 +306,8 @@ export async function startBellwether(
       });
       http.close();
       store.close();
+      // The last OTLP points, bounded like the notifications; then the incident store.
+      await followers.close(5_000);
       logger.info('stopped');
     })();
     return stopping;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { build, loadOrReport, readVersion, startBellwether } from './bellwether.js';
+import { runReport } from './cli-report.js';
 import { DEFAULT_POLICY } from './evaluate/evaluate.js';
 import { resultVerdict } from './evaluate/verdict.js';
 import { accessFromEnv } from './http/access.js';
@@ -86,6 +87,7 @@ Commands:
   check      one round of probes; dependencies, consumers and their routes; exit status for deploy gates
   validate   check the config file: every error with file:line:col, then warnings
   help       bellwether help <command> for its options and exit statuses
+  report     monthly availability per dependency and vendor (bellwether help report)
 
 Options:
 ${COMMON_OPTIONS}
@@ -159,6 +161,13 @@ function parse(argv: string[]) {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // `report` parses its own options and prints its own help (src/cli-report.ts).
+  if (argv[0] === 'report' || (argv[0] === 'help' && argv[1] === 'report' && argv.length === 2)) {
+    const write = (stream: NodeJS.WriteStream) => (text: string) => void stream.write(text);
+    const io = { stdout: write(process.stdout), stderr: write(process.stderr) };
+    const args = argv[0] === 'help' ? ['--help'] : argv.slice(1);
+    return runReport(args, { ...io, env: process.env, now: Date.now() });
+  }
   const { values, positionals } = parse(argv);
   if (values.version) {
     process.stdout.write(`${readVersion()}\n`);

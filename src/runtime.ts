@@ -36,6 +36,8 @@ export interface RuntimeOptions {
   firstRunSpreadMs?: number;
   /** Epoch ms clock (default Date.now). */
   clock?: () => number;
+  /** More followers of the monitor's rounds (incidents, OTLP): subscribed on start, dropped on stop. */
+  observers?: readonly ((monitor: Monitor) => () => void)[];
 }
 
 /**
@@ -100,6 +102,7 @@ export function createRuntime(
   });
   let poller: StatusPagePoller | undefined;
   let unobserve: (() => void) | undefined;
+  let unobserveMore: (() => void)[] = [];
   return {
     config,
     monitor,
@@ -110,6 +113,7 @@ export function createRuntime(
         () => notifiers,
         () => config.consumers,
       );
+      unobserveMore = (opts.observers ?? []).map((observe) => observe(monitor));
       poller = createStatusPagePoller({
         pages: config.statusPages,
         http: shared.http,
@@ -127,6 +131,7 @@ export function createRuntime(
       poller?.stop();
       const left = await monitor.stop(drainMs);
       unobserve?.();
+      for (const off of unobserveMore) off();
       return left;
     },
     async retire(flushMs) {

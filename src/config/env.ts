@@ -126,6 +126,7 @@ function notifierKeyIsSecret(type: unknown, key: string): boolean {
 
 function secretKind(path: PathSegment[], parent: YAMLMap | undefined): SecretKind | undefined {
   const [top, index, key, sub] = path;
+  if (top === 'otlp') return index === 'headers' && path.length === 3 ? 'whole' : undefined;
   if (typeof index !== 'number') return undefined;
   if (top === 'dependencies') {
     if (path.length === 3 && typeof key === 'string' && CREDENTIAL_KEYS.has(key)) {

@@ -483,6 +483,16 @@ function resolveConfig(
     statusPages,
     notify,
     ...(maintenance.length > 0 ? { maintenance } : {}),
+    ...(input.otlp
+      ? {
+          otlp: {
+            endpoint: input.otlp.endpoint.replace(/\/+$/, ''),
+            protocol: input.otlp.protocol ?? 'http/protobuf',
+            headers: { ...input.otlp.headers },
+            intervalMs: input.otlp.interval ?? 60_000,
+          },
+        }
+      : {}),
     secrets: interpolation.secrets,
   };
 }

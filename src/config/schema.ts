@@ -160,6 +160,23 @@ const maintenanceSchema = strict({
   reason: nonEmpty().optional(),
 });
 
+// OpenTelemetry export: `endpoint` is the collector's base URL (/v1/metrics is appended).
+const otlpSchema = strict({
+  endpoint: httpUrl(),
+  protocol: z.enum(['http/protobuf', 'http/json']).optional(),
+  headers: z.record(z.string(), secret()).nullish(),
+  interval: duration(1000).optional(),
+}).superRefine((otlp, ctx) => {
+  for (const name of Object.keys(otlp.headers ?? {})) {
+    if (HEADER_NAME.test(name)) continue;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['headers', name],
+      message: `invalid header name ${JSON.stringify(name)}`,
+    });
+  }
+});
+
 /** The YAML shape: every key operators may write, checked field by field. */
 export const configSchema = strict({
   vantage: nonEmpty().optional(),
@@ -180,6 +197,7 @@ export const configSchema = strict({
   notify: z.array(notifierSchema).nullish(),
   maintenance: z.array(maintenanceSchema).nullish(),
   canaries: z.array(canarySchema).nullish(),
+  otlp: otlpSchema.nullish(),
 });
 
 /** The validated YAML shape, durations already in milliseconds. */

@@ -95,6 +95,16 @@ export interface MaintenanceWindow {
   reason?: string;
 }
 
+/** OpenTelemetry metrics export (src/otlp); absent when not configured. */
+export interface OtlpConfig {
+  /** Collector base URL; metrics go to `${endpoint}/v1/metrics`. */
+  endpoint: string;
+  protocol: 'http/protobuf' | 'http/json';
+  /** Sent with every export (may carry secrets: scrubbed like API keys). */
+  headers: Record<string, string>;
+  intervalMs: number;
+}
+
 /** The whole resolved configuration. Built once in main.ts and passed in. */
 export interface BellwetherConfig {
   /** Absolute path of the file it came from. */
@@ -108,6 +118,7 @@ export interface BellwetherConfig {
   notify: NotifierConfig[];
   /** Absent when none are configured. */
   maintenance?: MaintenanceWindow[];
+  otlp?: OtlpConfig;
   /** Every secret value found in the config (API keys, header values, routing keys), for scrubbing. */
   secrets: string[];
 }

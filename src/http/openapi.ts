@@ -5,6 +5,7 @@ import { BREAKER_STATES, CONSUMER_STATES, DEPENDENCY_STATES } from '../evaluate/
 import { CHECK_NAMES, ERROR_CLASSES } from '../probes/types.js';
 import { COMPONENT_STATUSES, STATUS_INDICATORS } from '../statuspages/types.js';
 import { VENDORS } from '../vendors/registry.js';
+import { HISTORY_EXAMPLES, HISTORY_SCHEMAS } from './openapi-history.js';
 
 // Response shapes of the status API, written once: the OpenAPI document is generated from
 // them and tests/page/openapi.test.ts validates real responses against them, so the
@@ -292,6 +293,7 @@ const SCHEMAS = [
   HistoryEntrySchema,
   HistorySchema,
   RouteSchema,
+  ...HISTORY_SCHEMAS,
 ];
 
 type JsonObject = Record<string, unknown>;
@@ -485,6 +487,103 @@ const unauthorized = {
 /** What every read route may answer besides its own responses. */
 const common = { 401: unauthorized };
 
+// Incidents and availability reports (src/http/incidents.ts, reports.ts).
+function historyPaths(): JsonObject {
+  const since = {
+    name: 'since',
+    in: 'query',
+    description: 'ISO 8601 time, epoch milliseconds, or a look-back duration (default 30d)',
+    schema: { type: 'string' },
+    example: '7d',
+  };
+  const limit = {
+    name: 'limit',
+    in: 'query',
+    description: 'At most this many incidents (default 100)',
+    schema: { type: 'integer', minimum: 1, maximum: 1000 },
+    example: 20,
+  };
+  const incidents = json('IncidentList', 'Incidents, newest first', HISTORY_EXAMPLES.IncidentList);
+  const badQuery = failure(
+    'Bad since or limit',
+    'bad_request',
+    'limit must be an integer from 1 to 1000',
+  );
+  return {
+    '/api/v1/incidents': {
+      get: {
+        operationId: 'listIncidents',
+        summary: 'Incidents of every dependency active since `since`, newest first',
+        parameters: [since, limit],
+        responses: { 200: incidents, 400: badQuery, ...common },
+      },
+    },
+    '/api/v1/dependencies/{id}/incidents': {
+      get: {
+        operationId: 'listDependencyIncidents',
+        summary: 'Incidents of one dependency active since `since`, newest first',
+        parameters: [idParam('Dependency', 'anthropic-chat'), since, limit],
+        responses: {
+          200: {
+            ...incidents,
+            content: {
+              'application/json': {
+                schema: ref('IncidentList'),
+                example: { dependency: 'anthropic-chat', ...HISTORY_EXAMPLES.IncidentList },
+              },
+            },
+          },
+          400: badQuery,
+          404: notFound('dependency'),
+          ...common,
+        },
+      },
+    },
+    '/api/v1/reports/availability': {
+      get: {
+        operationId: 'getAvailabilityReport',
+        summary: 'Monthly availability per dependency and vendor, compared with the objective',
+        parameters: [
+          {
+            name: 'month',
+            in: 'query',
+            required: true,
+            description: 'UTC month, YYYY-MM (this month or an earlier one)',
+            schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' },
+            example: '2026-11',
+          },
+          {
+            name: 'format',
+            in: 'query',
+            description: 'json (default), csv (RFC 4180) or markdown',
+            schema: { type: 'string', enum: ['json', 'csv', 'markdown'] },
+            example: 'csv',
+          },
+        ],
+        responses: {
+          200: {
+            description: 'The report',
+            content: {
+              'application/json': {
+                schema: ref('AvailabilityReport'),
+                example: HISTORY_EXAMPLES.AvailabilityReport,
+              },
+              'text/csv': { schema: { type: 'string' } },
+              'text/markdown': { schema: { type: 'string' } },
+            },
+          },
+          400: failure(
+            'Bad month or format',
+            'bad_request',
+            'month must be YYYY-MM, like 2026-11, got "2026-13"',
+          ),
+          ...common,
+        },
+      },
+    },
+  };
+}
+
 /** The OpenAPI 3.1 description of Bellwether's status API. */
 export function openApiDocument(opts: { version?: string } = {}): JsonObject {
   return {
@@ -665,6 +764,7 @@ export function openApiDocument(opts: { version?: string } = {}): JsonObject {
           },
         },
       },
+      ...historyPaths(),
     },
     components: {
       schemas: componentSchemas(),

@@ -383,7 +383,7 @@ const VendorStatus: FC<{ d: DependencyBody }> = ({ d }) => {
 };
 
 /** Only http(s) links reach the page: a vendor feed must not inject javascript: URLs. */
-function safeUrl(v: unknown): string | undefined {
+export function safeUrl(v: unknown): string | undefined {
   if (typeof v !== 'string') return undefined;
   try {
     const u = new URL(v);

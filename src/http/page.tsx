@@ -2,6 +2,16 @@
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
+import { type DayBar, dailyBars } from '../incidents/availability.js';
+import type { Incident, IncidentStore } from '../store/incidents.js';
+import {
+  DailyBars,
+  HISTORY_CSS,
+  HISTORY_DAYS,
+  RECENT_INCIDENT_DAYS,
+  RECENT_INCIDENTS,
+  RecentIncidents,
+} from './page-history.js';
 import {
   type BarRound,
   bannerText,
@@ -30,7 +40,8 @@ const BAR_ROUNDS = 40;
  * The CSP source that allows the page's one inline stylesheet, for a Content-Security-Policy
  * such as `style-src 'self' ${STATUS_PAGE_STYLE_HASH}`. The page has no script at all.
  */
-export const STATUS_PAGE_STYLE_HASH = `'sha256-${createHash('sha256').update(STATUS_PAGE_CSS).digest('base64')}'`;
+const PAGE_CSS = STATUS_PAGE_CSS + HISTORY_CSS;
+export const STATUS_PAGE_STYLE_HASH = `'sha256-${createHash('sha256').update(PAGE_CSS).digest('base64')}'`;
 
 const SEVERITY: Record<string, number> = { down: 0, degraded: 1, unknown: 2, healthy: 3, ok: 3 };
 const bySeverity = <T extends { state: string }>(list: readonly T[]): T[] =>
@@ -49,7 +60,8 @@ const StatusPage: FC<{
   s: StatusBody;
   bars: Map<string, BarRound[]>;
   now: number;
-}> = ({ s, bars, now }) => {
+  history?: { incidents: Incident[]; days: Map<string, DayBar[]> };
+}> = ({ s, bars, now, history }) => {
   const banner = bannerText(s, now);
   const byId = new Map<string, DependencyBody>(s.dependencies.map((d) => [d.id, d]));
   const tone = s.status === 'ok' ? 'ok' : s.status === 'down' ? 'down' : 'degraded';
@@ -72,7 +84,7 @@ const StatusPage: FC<{
         <meta name="color-scheme" content="light dark" />
         <meta name="robots" content="noindex" />
         <title>{`${STATUS_WORDS[s.status] ?? s.status} · AI vendor status · Bellwether`}</title>
-        <style dangerouslySetInnerHTML={{ __html: STATUS_PAGE_CSS }} />
+        <style dangerouslySetInnerHTML={{ __html: PAGE_CSS }} />
       </head>
       <body>
         <a class="skip" href="#main">
@@ -146,6 +158,8 @@ const StatusPage: FC<{
                 </div>
               )}
             </section>
+            {history && <RecentIncidents incidents={history.incidents} now={now} />}
+            {history && history.days.size > 0 && <DailyBars bars={history.days} />}
           </main>
           <footer>
             <span>Works without JavaScript. Times are UTC.</span>
@@ -162,7 +176,7 @@ const StatusPage: FC<{
 };
 
 /** GET /: the human status page, server-rendered from the same view as /api/v1/status. */
-export function pageRouter(deps: ViewDeps): Hono {
+export function pageRouter(deps: ViewDeps & { incidents?: IncidentStore }): Hono {
   const app = new Hono();
   app.get('/', (c) => {
     const s = statusView(deps);
@@ -175,8 +189,20 @@ export function pageRouter(deps: ViewDeps): Hono {
       const results = deps.store.recent(d.id, BAR_ROUNDS * perRound);
       bars.set(d.id, barRounds(results, config?.degradedLatencyMs ?? Infinity, BAR_ROUNDS));
     }
+    const history = deps.incidents && {
+      incidents: deps.incidents.incidents({
+        sinceMs: now - RECENT_INCIDENT_DAYS * 86_400_000,
+        limit: RECENT_INCIDENTS,
+      }),
+      days: dailyBars(
+        deps.incidents,
+        s.dependencies.map((d) => d.id),
+        now,
+        HISTORY_DAYS,
+      ),
+    };
     c.header('cache-control', 'no-store');
-    return c.html(`<!doctype html>${<StatusPage s={s} bars={bars} now={now} />}`);
+    return c.html(`<!doctype html>${<StatusPage s={s} bars={bars} now={now} history={history} />}`);
   });
   return app;
 }

@@ -9,6 +9,7 @@ import {
   type DependencyState,
 } from '../evaluate/states.js';
 import { resultVerdict } from '../evaluate/verdict.js';
+import { genAiProviderName } from '../otlp/provider.js';
 import { type CheckName, type CheckResult, ERROR_CLASSES } from '../probes/types.js';
 import {
   COMPONENT_STATUSES,
@@ -217,7 +218,7 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
   const dependencyInfo = gauge(
     'bellwether_dependency_info',
     'Static facts of a dependency (vendor, model, owning team); always 1.',
-    ['dependency', 'vendor', 'model', 'team'],
+    ['dependency', 'vendor', 'model', 'team', 'gen_ai_provider_name'],
   );
   const objective = gauge(
     'bellwether_dependency_objective_ratio',
@@ -378,7 +379,14 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
     },
     describeDependency(dep) {
       dependencyInfo.set(
-        { dependency: dep.dependency, vendor: dep.vendor, model: dep.model, team: dep.team ?? '' },
+        {
+          dependency: dep.dependency,
+          vendor: dep.vendor,
+          model: dep.model,
+          team: dep.team ?? '',
+          // The OpenTelemetry GenAI convention's name, to join with apps' gen_ai.* telemetry.
+          gen_ai_provider_name: genAiProviderName(dep.vendor) ?? '',
+        },
         1,
       );
       objective.set({ dependency: dep.dependency }, dep.objective);

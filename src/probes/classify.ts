@@ -717,11 +717,17 @@ export async function httpFailure(
   return failed(check, latencyMs, cls, { ...facts, ...extra });
 }
 
+/** A vendor-reported model name, bounded: it becomes a metric attribute. */
+export const servedModelOf = (v: unknown): string | undefined =>
+  typeof v === 'string' && v !== '' ? v.slice(0, 200) : undefined;
+
 /** What reading a completion stream found, when it did not fail outright. */
 export interface StreamSummary {
   /** Sending → first non-empty text. */
   ttftMs?: number;
   tokens?: { input: number; output: number };
+  /** The model the stream says answered (OpenAI chunks' `model`, Anthropic's message). */
+  servedModel?: string;
   /** Events that carried non-empty text. */
   textChunks: number;
   /** The terminal event arrived. */
@@ -767,9 +773,11 @@ export function streamResult(
 ): CheckResult {
   if ('errorClass' in outcome) return failed('completion', latencyMs, outcome, facts);
   const latency = outcome.doneMs ?? latencyMs;
-  const withTokens: Partial<CheckResult> = outcome.tokens
-    ? { ...facts, tokens: outcome.tokens }
-    : facts;
+  const withTokens: Partial<CheckResult> = {
+    ...facts,
+    ...(outcome.tokens ? { tokens: outcome.tokens } : {}),
+    ...(outcome.servedModel ? { servedModel: outcome.servedModel } : {}),
+  };
   if (!outcome.done) {
     const cls: Classification = {
       errorClass: 'bad_response',

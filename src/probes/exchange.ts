@@ -237,6 +237,8 @@ export interface StreamStep {
   done?: boolean;
   /** Token counts the event reported (the last report wins). */
   tokens?: { input: number; output: number };
+  /** The model the event says answered (the first report wins). */
+  servedModel?: string;
 }
 
 /** How a vendor's completion stream is framed and what its events carry. */
@@ -301,6 +303,7 @@ export async function readCompletionStream(
       if (isClassification(step)) return step;
       if (step.text) noteText(summary, ctx.now() - start);
       if (step.tokens) summary.tokens = step.tokens;
+      if (step.servedModel) summary.servedModel ??= step.servedModel;
       if (step.done) finish();
     }
   } catch (err) {

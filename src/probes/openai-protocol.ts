@@ -14,6 +14,7 @@ import {
   classifyStreamError,
   failed,
   MAX_STREAM_BYTES,
+  servedModelOf,
   unsupportedCheck,
   type VendorRules,
 } from './classify.js';
@@ -178,7 +179,12 @@ export function runOpenAICompletionCheck(
         // vLLM reports failures as a flat error object in a data line.
         if (chunk.object === 'error') return classifyStreamError(chunk, o.scrub, o.rules);
         const tokens = usageOf(chunk);
-        return { text: contentOf(chunk) !== undefined, ...(tokens ? { tokens } : {}) };
+        const servedModel = servedModelOf(chunk.model);
+        return {
+          text: contentOf(chunk) !== undefined,
+          ...(tokens ? { tokens } : {}),
+          ...(servedModel ? { servedModel } : {}),
+        };
       },
     },
     terminal: '[DONE]',

@@ -46,6 +46,8 @@ export interface CheckResult {
   /** Human explanation; already scrubbed of secrets. */
   message?: string;
   tokens?: { input: number; output: number };
+  /** The model the vendor says served the request, when the probe reads it. */
+  servedModel?: string;
   rateLimits?: RateLimitReading[];
   /** True when the dependency has no API key configured: the result proves reachability only. */
   credentialsMissing?: boolean;

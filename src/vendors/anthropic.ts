@@ -13,6 +13,7 @@ import {
   MAX_STREAM_BYTES,
   readErrorBody,
   responseFacts,
+  servedModelOf,
   unsupportedCheck,
   type VendorRules,
 } from '../probes/classify.js';
@@ -193,7 +194,10 @@ function completionCheck(
             input = num(usage.input_tokens) ?? input;
             output = num(usage.output_tokens) ?? output;
           }
-          return tokens();
+          const servedModel = isRecord(data.message)
+            ? servedModelOf(data.message.model)
+            : undefined;
+          return { ...tokens(), ...(servedModel ? { servedModel } : {}) };
         }
         if (type === 'content_block_delta') {
           const text = isRecord(data.delta) ? data.delta.text : undefined;

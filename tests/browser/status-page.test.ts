@@ -5,6 +5,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bellwether, startBellwether } from '../../src/bellwether.js';
 import { parseConfigText } from '../../src/config/load.js';
+import { openIncidentStore } from '../../src/store/incidents.js';
 import { startFakeStatusPages, statusSummary } from '../dashboards/support.js';
 import { DEFAULT_MODELS, type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
 
@@ -30,7 +31,7 @@ const CONTRAST = `(() => {
     });
     return 0.2126 * r + 0.7152 * g + 0.0722 * b;
   };
-  return [...document.querySelectorAll('.badge, .banner h2, .route, .facts dd, .facts dt, .sub, .bar-label')].map((el) => {
+  return [...document.querySelectorAll('.badge, .banner h2, .route, .facts dd, .facts dt, .sub, .bar-label, .days-head span, .days-scale, .incident p, .incident-head span')].map((el) => {
     const s = getComputedStyle(el);
     let bgEl = el;
     let bg = s.backgroundColor;
@@ -51,6 +52,10 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('status page in a brow
   let base = '';
   const profiles: string[] = [];
   const contexts: BrowserContext[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'bellwether-browser-data-'));
+  const DAY = 86_400_000;
+  const today = Math.floor(Date.now() / DAY) * DAY;
+  const dayOf = (daysAgo: number) => new Date(today - daysAgo * DAY).toISOString().slice(0, 10);
 
   const open = async (opts: {
     width: number;
@@ -123,6 +128,68 @@ statusPages:
       { OPENAI_KEY: 'sk-browser-openai', ANTHROPIC_KEY: 'sk-ant-browser' },
     );
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    // 89 days of history from before this run, as a Bellwether running all along would have
+    // recorded it: openai-chat down 40 minutes 12 days ago, anthropic-claude degraded 2 hours
+    // 40 days ago while Anthropic declared an incident; selfhosted-llama added 30 days ago.
+    const storePath = join(dataDir, 'bellwether.db');
+    const seed = openIncidentStore({ path: storePath });
+    for (let ago = 89; ago >= 1; ago--) {
+      for (const id of ['openai-chat', 'anthropic-claude', 'mistral-eu']) {
+        const bad =
+          (id === 'openai-chat' && ago === 12) || (id === 'anthropic-claude' && ago === 40);
+        seed.countDay(id, today - ago * DAY, 2880, bad ? 2800 : 2880);
+      }
+      if (ago <= 30) seed.countDay('selfhosted-llama', today - ago * DAY, 2880, 2880);
+    }
+    const past = (
+      dependency: string,
+      vendor: string,
+      daysAgo: number,
+      minutes: number,
+      worst: 'down' | 'degraded',
+      cause: string,
+      errorClasses: string[],
+      vendorIncident?: { name: string; url: string },
+    ) => {
+      const startedAt = today - daysAgo * DAY + 9 * 3_600_000;
+      const id = seed.openIncident({
+        dependency,
+        vendor,
+        vantage: 'eu-west-1',
+        startedAt,
+        worst,
+        errorClasses,
+        cause,
+        ...(vendorIncident ? { vendorIncident } : {}),
+      }) as number;
+      seed.switchSpan(id, dependency, startedAt, worst);
+      seed.switchSpan(id, dependency, startedAt + minutes * 60_000);
+      seed.updateIncident(id, { endedAt: startedAt + minutes * 60_000 });
+    };
+    past(
+      'openai-chat',
+      'openai',
+      12,
+      40,
+      'down',
+      'circuit breaker open; last failure: completion check: server_error (HTTP 503)',
+      ['server_error', 'timeout'],
+    );
+    past(
+      'anthropic-claude',
+      'anthropic',
+      40,
+      120,
+      'degraded',
+      'last probe failed: completion check: overloaded (HTTP 529)',
+      ['overloaded'],
+      {
+        name: 'Elevated errors on Claude Haiku',
+        url: 'https://status.anthropic.com/incidents/test',
+      },
+    );
+    seed.close();
+    parsed.config.storage.path = storePath;
     bw = await startBellwether({ config: parsed.config, logLevel: 'silent', firstRunSpreadMs: 50 });
     base = `http://127.0.0.1:${bw.port}`;
     const ids = parsed.config.dependencies.map((d) => d.id);
@@ -148,6 +215,7 @@ statusPages:
     for (const v of vendors) await v.stop();
     await statusPages?.stop();
     for (const p of profiles) rmSync(p, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
   }, 30_000);
 
   it('shows healthy, degraded and down dependencies, the routes and the banner, in light and dark', async () => {
@@ -239,5 +307,70 @@ statusPages:
     const box = await page.locator('[data-consumer="malware-report-writer"]').boundingBox();
     expect(box?.width ?? 0).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(SCREENSHOTS, 'status-phone.png'), fullPage: true });
+  });
+  it('shows recent incidents and 90 daily uptime bars per dependency', async () => {
+    // One more round of mistral-eu after its status page was polled: the incident now carries
+    // the vendor's own.
+    await bw.monitor.probeNow('mistral-eu');
+    const page = await open({ width: 1280, height: 900 });
+    const incidents = page.locator('.incidents > li');
+    expect(await incidents.count()).toBe(3);
+    const texts = await incidents.allTextContents();
+    const mistral = texts.find((t) => t.startsWith('mistral-eu')) ?? '';
+    expect(mistral).toContain('DownOngoing');
+    expect(mistral).toContain('Failures: vendor server error');
+    expect(mistral).toContain('seen from eu-west-1');
+    expect(mistral).toContain('Vendor incident: Elevated error rates on the chat API');
+    expect(
+      await page
+        .locator('.incidents > li', { hasText: 'mistral-eu' })
+        .getByRole('link', { name: 'Elevated error rates on the chat API' })
+        .getAttribute('href'),
+    ).toBe('https://stspg.io/bellwether-test');
+    expect(texts.find((t) => t.startsWith('selfhosted-llama'))).toContain('DegradedOngoing');
+    // Newest first: the resolved openai-chat outage of 12 days ago comes last.
+    expect(texts[2]).toContain('openai-chat');
+    expect(texts[2]).toContain('Resolved');
+    expect(texts[2]).toContain('lasted 40 min');
+    expect(texts[2]).toContain('Failures: vendor server error, timed out');
+    // 40 days ago is past the list, but not past the bars.
+    expect(texts.join('\n')).not.toContain('Elevated errors on Claude Haiku');
+
+    for (const id of ['openai-chat', 'anthropic-claude', 'selfhosted-llama', 'mistral-eu']) {
+      expect(await page.locator(`[data-history="${id}"] .days span`).count()).toBe(90);
+    }
+    const bar = (id: string, daysAgo: number) =>
+      page.locator(`[data-history="${id}"] .days span[data-date="${dayOf(daysAgo)}"]`);
+    expect(await bar('openai-chat', 12).getAttribute('class')).toBe('d-down');
+    expect(await bar('openai-chat', 12).getAttribute('title')).toBe(
+      `${dayOf(12)}: 97.22% of probes passed · down 40 min`,
+    );
+    expect(await bar('openai-chat', 11).getAttribute('class')).toBe('d-ok');
+    expect(await bar('anthropic-claude', 40).getAttribute('class')).toBe('d-degraded');
+    expect(await bar('anthropic-claude', 40).getAttribute('title')).toBe(
+      `${dayOf(40)}: 97.22% of probes passed · degraded 2 h`,
+    );
+    expect(await bar('selfhosted-llama', 31).getAttribute('class')).toBe('d-none');
+    expect(await bar('mistral-eu', 0).getAttribute('class')).toBe('d-down');
+    expect(await bar('selfhosted-llama', 0).getAttribute('class')).toBe('d-degraded');
+    expect(
+      await page.locator('[data-history="selfhosted-llama"] .days').getAttribute('aria-label'),
+    ).toMatch(
+      /^selfhosted-llama, last 90 days: 0 with an outage, 1 degraded, [\d.]+% of probes passed$/,
+    );
+
+    // Readable in both schemes, like the rest of the page.
+    for (const dark of [false, true]) {
+      const p = dark ? await open({ width: 1280, height: 900, dark }) : page;
+      const contrast = (await p.evaluate(CONTRAST)) as { text: string; ratio: number }[];
+      for (const c of contrast)
+        expect(c.ratio, `${dark ? 'dark' : 'light'}: ${c.text}`).toBeGreaterThanOrEqual(4.5);
+      await p.locator('section[aria-labelledby="incidents-h"]').screenshot({
+        path: join(SCREENSHOTS, `status-incidents-${dark ? 'dark' : 'light'}.png`),
+      });
+      await p.locator('section[aria-labelledby="days-h"]').screenshot({
+        path: join(SCREENSHOTS, `status-daily-bars-${dark ? 'dark' : 'light'}.png`),
+      });
+    }
   });
 });

@@ -49,7 +49,7 @@ const ALL = DOCS.flatMap(blocks);
 const YAML_BLOCKS = ALL.filter((b) => b.lang === 'yaml');
 
 type Kind = 'bellwether' | 'prometheus' | 'kustomize';
-const BELLWETHER_KEYS = ['dependencies', 'consumers', 'notify', 'maintenance', 'vantage'];
+const BELLWETHER_KEYS = ['dependencies', 'consumers', 'notify', 'maintenance', 'vantage', 'otlp'];
 const PROMETHEUS_KEYS = ['scrape_configs', 'remote_write', 'rule_files', 'alerting'];
 /** Kustomization fields the deploy guide's fragments may use. */
 const KUSTOMIZE_KEYS = ['labels', 'patches', 'configMapGenerator', 'resources', 'images'];
