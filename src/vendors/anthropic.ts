@@ -240,6 +240,7 @@ export function createAnthropicProbe(dep: DependencyConfig, scrub: Scrubber): Pr
 export const anthropic = defineVendor({
   id: 'anthropic',
   displayName: 'Anthropic',
+  genAiProvider: 'anthropic',
   defaultBaseUrl: 'https://api.anthropic.com',
   createProbe: createAnthropicProbe,
   canary: { request: anthropicCanaryRequest, read: readAnthropicCanary },

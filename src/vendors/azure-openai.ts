@@ -84,6 +84,7 @@ const apiVersionField = () =>
 export const azureOpenai = defineVendor({
   id: 'azure-openai',
   displayName: 'Azure OpenAI',
+  genAiProvider: 'azure.ai.openai',
   baseUrlHint: ': https://RESOURCE.openai.azure.com',
   configKeys: { apiVersion: apiVersionField().optional() },
   createProbe: createAzureOpenAIProbe,

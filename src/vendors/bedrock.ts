@@ -463,6 +463,7 @@ function resolveBedrock({ raw, apiKey, credentialEnv }: VendorResolveInput): Ven
 export const bedrock = defineVendor({
   id: 'bedrock',
   displayName: 'AWS Bedrock',
+  genAiProvider: 'aws.bedrock',
   configKeys: {
     region: awsRegion().optional(),
     accessKeyId: secret().optional(),

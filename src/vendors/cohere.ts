@@ -208,6 +208,7 @@ export function createCohereProbe(dep: DependencyConfig, scrub: Scrubber): Probe
 export const cohere = defineVendor({
   id: 'cohere',
   displayName: 'Cohere',
+  genAiProvider: 'cohere',
   defaultBaseUrl: 'https://api.cohere.com',
   createProbe: createCohereProbe,
   canary: { request: cohereCanaryRequest, read: readCohereCanary },

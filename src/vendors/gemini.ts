@@ -202,6 +202,7 @@ export function createGeminiProbe(dep: DependencyConfig, scrub: Scrubber): Probe
 export const gemini = defineVendor({
   id: 'gemini',
   displayName: 'Google Gemini',
+  genAiProvider: 'gcp.gemini',
   defaultBaseUrl: 'https://generativelanguage.googleapis.com',
   createProbe: createGeminiProbe,
   canary: { request: geminiCanaryRequest, read: readGeminiCanary },

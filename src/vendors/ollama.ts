@@ -182,6 +182,7 @@ export function createOllamaProbe(dep: DependencyConfig, scrub: Scrubber): Probe
 export const ollama = defineVendor({
   id: 'ollama',
   displayName: 'Ollama',
+  genAiProvider: 'ollama',
   defaultBaseUrl: 'http://localhost:11434',
   keyless: true,
   createProbe: createOllamaProbe,

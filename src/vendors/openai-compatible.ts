@@ -36,6 +36,7 @@ export function createOpenAICompatibleProbe(dep: DependencyConfig, scrub: Scrubb
 export const openaiCompatible = defineVendor({
   id: 'openai-compatible',
   displayName: 'OpenAI-compatible',
+  genAiProvider: 'openai-compatible',
   keyless: true,
   createProbe: createOpenAICompatibleProbe,
   canary: openAICompatibleCanary(),

@@ -39,6 +39,7 @@ export function createOpenAIProbe(dep: DependencyConfig, scrub: Scrubber): Probe
 export const openai = defineVendor({
   id: 'openai',
   displayName: 'OpenAI',
+  genAiProvider: 'openai',
   defaultBaseUrl: 'https://api.openai.com/v1',
   createProbe: createOpenAIProbe,
   canary: openAICanary(),

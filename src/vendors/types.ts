@@ -47,6 +47,12 @@ export interface VendorModule {
   readonly displayName: string;
   /** LLM vendors have a model and spend tokens; the plain `http` prober has neither. */
   readonly llm: boolean;
+  /**
+   * `gen_ai.provider.name` of the OpenTelemetry GenAI semantic conventions (their well-known
+   * values, docs/gen-ai/gen-ai-metrics.md; a custom one where the convention has none);
+   * absent for what is no GenAI provider.
+   */
+  readonly genAiProvider?: string;
   /** Checks this vendor can run; also its default when a dependency lists none. */
   readonly checks: readonly CheckName[];
   /** Base URL when the dependency gives none; absent: `baseUrl` is required (or `resolve` derives it). */
