@@ -19,7 +19,7 @@ import type { Logger } from './log.js';
 import type { ReloadOutcome } from './runtime.js';
 import type { IncidentStore } from './store/incidents.js';
 
-/** What the HTTP app needs; built in main.ts (or a test). */
+/** What the HTTP app needs; built in bellwether.ts (or a test). */
 export interface AppDeps extends ViewDeps {
   registry: Registry;
   logger: Logger;

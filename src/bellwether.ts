@@ -54,7 +54,7 @@ export function loadOrReport(
   return null;
 }
 
-/** A running Bellwether: everything main.ts built, and how to stop it. */
+/** A running Bellwether: everything bellwether.ts built, and how to stop it. */
 export interface Bellwether {
   /** The config now running (changes on a successful reload). */
   readonly config: BellwetherConfig;

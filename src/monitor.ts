@@ -88,7 +88,7 @@ const ageText = (ms: number): string => {
   return `${Math.round(s / 3600)} h`;
 };
 
-/** Everything the monitor needs, built in main.ts. */
+/** Everything the monitor needs, built in bellwether.ts. */
 export interface MonitorDeps {
   config: BellwetherConfig;
   createProbe: (dep: DependencyConfig) => Probe;

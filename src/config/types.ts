@@ -105,7 +105,7 @@ export interface OtlpConfig {
   intervalMs: number;
 }
 
-/** The whole resolved configuration. Built once in main.ts and passed in. */
+/** The whole resolved configuration. Built once by the config loader and passed in. */
 export interface BellwetherConfig {
   /** Absolute path of the file it came from. */
   sourcePath: string;

@@ -74,7 +74,7 @@ const seconds = (ms: number): number => ms / 1000;
 
 /**
  * Creates the contract metrics on `registry`. The registry should carry the `vantage`
- * default label (main.ts sets it) so several instances can be compared in Prometheus.
+ * default label (bellwether.ts sets it) so several instances can be compared in Prometheus.
  */
 export function createMetrics(registry: Registry, opts: { version: string }): Metrics {
   const registers = [registry];

@@ -56,7 +56,7 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Notifications waiting per notifier; past it the oldest is dropped (and counted). */
 export const DEFAULT_QUEUE_SIZE = 100;
 
-/** What the built-in notifiers need, built in main.ts. */
+/** What the built-in notifiers need, built in bellwether.ts. */
 export interface NotifiersOptions {
   configs: readonly NotifierConfig[];
   /** Part of every dedup key: each vantage point raises its own alerts. */
