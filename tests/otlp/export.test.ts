@@ -68,80 +68,83 @@ describe('OTLP export of GenAI client metrics', () => {
   it.each([
     ['http/protobuf', 'application/x-protobuf'],
     ['http/json', 'application/json'],
-  ] as const)('sends %s that the official definitions decode', async (protocol, contentType) => {
-    const before = receiver.exports.length;
-    const otlp = createOtlpExport({
-      config: {
-        endpoint: receiver.url,
-        protocol,
-        headers: { authorization: 'Bearer otlp-test-token' },
-        intervalMs: 3_600_000,
-      },
-      logger,
-      vantage: 'eu-west-1',
-      version: '9.9.9',
-    });
-    const dep = testDependency({ baseUrl: 'https://api.openai.com/v1' });
-    for (const round of rounds) otlp.record(dep, round);
-    await otlp.shutdown();
-    const [received] = (await receiver.waitFor(before + 1)).slice(before);
-    if (!received) throw new Error('no export');
-    expect(received.path).toBe('/v1/metrics');
-    expect(received.contentType).toBe(contentType);
-    expect(received.headers.authorization).toBe('Bearer otlp-test-token');
-    const { request } = received;
-    expect(attributesOf(request.resourceMetrics?.[0]?.resource?.attributes)).toMatchObject({
-      'service.name': 'bellwether',
-      'service.version': '9.9.9',
-      'bellwether.vantage': 'eu-west-1',
-    });
+  ] as const)(
+    'sends %s that a receiver decodes by the protocol field numbers',
+    async (protocol, contentType) => {
+      const before = receiver.exports.length;
+      const otlp = createOtlpExport({
+        config: {
+          endpoint: receiver.url,
+          protocol,
+          headers: { authorization: 'Bearer otlp-test-token' },
+          intervalMs: 3_600_000,
+        },
+        logger,
+        vantage: 'eu-west-1',
+        version: '9.9.9',
+      });
+      const dep = testDependency({ baseUrl: 'https://api.openai.com/v1' });
+      for (const round of rounds) otlp.record(dep, round);
+      await otlp.shutdown();
+      const [received] = (await receiver.waitFor(before + 1)).slice(before);
+      if (!received) throw new Error('no export');
+      expect(received.path).toBe('/v1/metrics');
+      expect(received.contentType).toBe(contentType);
+      expect(received.headers.authorization).toBe('Bearer otlp-test-token');
+      const { request } = received;
+      expect(attributesOf(request.resourceMetrics?.[0]?.resource?.attributes)).toMatchObject({
+        'service.name': 'bellwether',
+        'service.version': '9.9.9',
+        'bellwether.vantage': 'eu-west-1',
+      });
 
-    const common = {
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.provider.name': 'openai',
-      'gen_ai.request.model': 'gpt-4o-mini',
-      'server.address': 'api.openai.com',
-      'server.port': 443,
-    };
-    const duration = metric(request, 'gen_ai.client.operation.duration');
-    expect(duration?.unit).toBe('s');
-    const durations = points(request, 'gen_ai.client.operation.duration').map((p) => ({
-      attributes: attributesOf(p.attributes),
-      count: p.count,
-      sum: p.sum,
-    }));
-    // The models checks and the circuit_open result are not operations: two points, one each.
-    expect(durations).toHaveLength(2);
-    expect(durations).toContainEqual({
-      attributes: { ...common, 'gen_ai.response.model': 'gpt-4o-mini-2024-07-18' },
-      count: 1,
-      sum: 0.42,
-    });
-    expect(durations).toContainEqual({
-      attributes: { ...common, 'error.type': 'timeout' },
-      count: 1,
-      sum: 1,
-    });
-    // The convention's advised boundaries, not the SDK's defaults.
-    expect(points(request, 'gen_ai.client.operation.duration')[0]?.explicitBounds).toEqual([
-      0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
-    ]);
+      const common = {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': 'gpt-4o-mini',
+        'server.address': 'api.openai.com',
+        'server.port': 443,
+      };
+      const duration = metric(request, 'gen_ai.client.operation.duration');
+      expect(duration?.unit).toBe('s');
+      const durations = points(request, 'gen_ai.client.operation.duration').map((p) => ({
+        attributes: attributesOf(p.attributes),
+        count: p.count,
+        sum: p.sum,
+      }));
+      // The models checks and the circuit_open result are not operations: two points, one each.
+      expect(durations).toHaveLength(2);
+      expect(durations).toContainEqual({
+        attributes: { ...common, 'gen_ai.response.model': 'gpt-4o-mini-2024-07-18' },
+        count: 1,
+        sum: 0.42,
+      });
+      expect(durations).toContainEqual({
+        attributes: { ...common, 'error.type': 'timeout' },
+        count: 1,
+        sum: 1,
+      });
+      // The convention's advised boundaries, not the SDK's defaults.
+      expect(points(request, 'gen_ai.client.operation.duration')[0]?.explicitBounds).toEqual([
+        0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
+      ]);
 
-    const ttfc = points(request, 'gen_ai.client.operation.time_to_first_chunk');
-    expect(ttfc.map((p) => [attributesOf(p.attributes)['error.type'], p.count, p.sum])).toEqual([
-      [undefined, 1, 0.15],
-    ]);
+      const ttfc = points(request, 'gen_ai.client.operation.time_to_first_chunk');
+      expect(ttfc.map((p) => [attributesOf(p.attributes)['error.type'], p.count, p.sum])).toEqual([
+        [undefined, 1, 0.15],
+      ]);
 
-    expect(metric(request, 'gen_ai.client.token.usage')?.unit).toBe('{token}');
-    const tokens = points(request, 'gen_ai.client.token.usage').map((p) => [
-      attributesOf(p.attributes)['gen_ai.token.type'],
-      p.sum,
-    ]);
-    expect(tokens.sort()).toEqual([
-      ['input', 9],
-      ['output', 1],
-    ]);
-  });
+      expect(metric(request, 'gen_ai.client.token.usage')?.unit).toBe('{token}');
+      const tokens = points(request, 'gen_ai.client.token.usage').map((p) => [
+        attributesOf(p.attributes)['gen_ai.token.type'],
+        p.sum,
+      ]);
+      expect(tokens.sort()).toEqual([
+        ['input', 9],
+        ['output', 1],
+      ]);
+    },
+  );
 
   it('logs a failed export and goes on', async () => {
     const lines: string[] = [];

@@ -1,13 +1,96 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 
-// The official OTLP definitions (opentelemetry-proto, vendored under otlp-proto/, see its README).
-const PROTO_ROOT = fileURLToPath(new URL('./otlp-proto/', import.meta.url));
-const SERVICE_PROTO = 'opentelemetry/proto/collector/metrics/v1/metrics_service.proto';
+const fields = (f: Record<string, [number, string, ('repeated' | undefined)?]>) =>
+  Object.fromEntries(
+    Object.entries(f).map(([name, [id, type, rule]]) => [
+      name,
+      { id, type, ...(rule ? { rule } : {}) },
+    ]),
+  );
 
-/** One export the receiver got, decoded with the official definitions to one plain shape. */
+/**
+ * The part of the OTLP metrics protocol the tests read, written here from the field numbers
+ * of the opentelemetry-proto definitions (collector/metrics/v1/metrics_service.proto,
+ * metrics/v1/metrics.proto, common/v1/common.proto, resource/v1/resource.proto). Fields we
+ * leave out are skipped by the decoder, as protobuf decoders do with unknown fields; the
+ * official SDK's exporter does the encoding, so a wrong number here fails the tests.
+ */
+const OTLP_METRICS = {
+  nested: {
+    otlp: {
+      nested: {
+        AnyValue: {
+          oneofs: { value: { oneof: ['stringValue', 'boolValue', 'intValue', 'doubleValue'] } },
+          fields: fields({
+            stringValue: [1, 'string'],
+            boolValue: [2, 'bool'],
+            intValue: [3, 'int64'],
+            doubleValue: [4, 'double'],
+          }),
+        },
+        KeyValue: { fields: fields({ key: [1, 'string'], value: [2, 'AnyValue'] }) },
+        Resource: { fields: fields({ attributes: [1, 'KeyValue', 'repeated'] }) },
+        InstrumentationScope: { fields: fields({ name: [1, 'string'], version: [2, 'string'] }) },
+        AggregationTemporality: {
+          values: {
+            AGGREGATION_TEMPORALITY_UNSPECIFIED: 0,
+            AGGREGATION_TEMPORALITY_DELTA: 1,
+            AGGREGATION_TEMPORALITY_CUMULATIVE: 2,
+          },
+        },
+        HistogramDataPoint: {
+          fields: fields({
+            startTimeUnixNano: [2, 'fixed64'],
+            timeUnixNano: [3, 'fixed64'],
+            count: [4, 'fixed64'],
+            sum: [5, 'double'],
+            bucketCounts: [6, 'fixed64', 'repeated'],
+            explicitBounds: [7, 'double', 'repeated'],
+            attributes: [9, 'KeyValue', 'repeated'],
+            min: [11, 'double'],
+            max: [12, 'double'],
+          }),
+        },
+        Histogram: {
+          fields: fields({
+            dataPoints: [1, 'HistogramDataPoint', 'repeated'],
+            aggregationTemporality: [2, 'AggregationTemporality'],
+          }),
+        },
+        Metric: {
+          fields: fields({
+            name: [1, 'string'],
+            description: [2, 'string'],
+            unit: [3, 'string'],
+            histogram: [9, 'Histogram'],
+          }),
+        },
+        ScopeMetrics: {
+          fields: fields({
+            scope: [1, 'InstrumentationScope'],
+            metrics: [2, 'Metric', 'repeated'],
+            schemaUrl: [3, 'string'],
+          }),
+        },
+        ResourceMetrics: {
+          fields: fields({
+            resource: [1, 'Resource'],
+            scopeMetrics: [2, 'ScopeMetrics', 'repeated'],
+            schemaUrl: [3, 'string'],
+          }),
+        },
+        ExportMetricsServiceRequest: {
+          fields: fields({ resourceMetrics: [1, 'ResourceMetrics', 'repeated'] }),
+        },
+        ExportMetricsServiceResponse: { fields: {} },
+      },
+    },
+  },
+};
+
+/** One export the receiver got, decoded to one plain shape. */
 export interface ReceivedExport {
   path: string;
   contentType: string;
@@ -70,15 +153,9 @@ const TO_OBJECT: protobuf.IConversionOptions = {
  * encoding. Anything else gets 415 or 404, as a collector answers.
  */
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
-  const root = new protobuf.Root();
-  root.resolvePath = (_origin, target) => `${PROTO_ROOT}${target}`;
-  await root.load(SERVICE_PROTO, { keepCase: false });
-  const Request = root.lookupType(
-    'opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest',
-  );
-  const Response = root.lookupType(
-    'opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse',
-  );
+  const root = protobuf.Root.fromJSON(OTLP_METRICS);
+  const Request = root.lookupType('otlp.ExportMetricsServiceRequest');
+  const Response = root.lookupType('otlp.ExportMetricsServiceResponse');
   const exports: ReceivedExport[] = [];
   const waiters = new Set<() => void>();
 
