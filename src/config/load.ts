@@ -412,6 +412,10 @@ function resolveConfig(
         dep.degradedHeadroom ?? defaults.degradedHeadroom ?? BUILTIN_DEFAULTS.degradedHeadroom,
       breaker: policy,
       options: vendor.options,
+      embeddingSimilarity:
+        dep.embeddingSimilarity ??
+        defaults.embeddingSimilarity ??
+        BUILTIN_DEFAULTS.embeddingSimilarity,
     };
     if (dep.team !== undefined) out.team = dep.team;
     if (dep.statusPage !== undefined) out.statusPage = dep.statusPage;
@@ -426,6 +430,10 @@ function resolveConfig(
         : (vendor.missingCredentialEnv ?? undefined);
     if (apiKeyEnv !== undefined) out.apiKeyEnv = apiKeyEnv;
     if (dep.model !== undefined) out.model = dep.model;
+    if (dep.embeddingModel !== undefined) out.embeddingModel = dep.embeddingModel;
+    if (dep.embeddingDimensions !== undefined) out.embeddingDimensions = dep.embeddingDimensions;
+    const reasoning = dep.reasoning ?? defaults.reasoning;
+    if (reasoning !== undefined) out.reasoning = reasoning;
     const ttft = dep.degradedTtft ?? defaults.degradedTtft;
     if (ttft !== undefined) out.degradedTtftMs = ttft;
     if (dep.headers) out.headers = { ...dep.headers };

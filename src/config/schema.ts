@@ -41,6 +41,14 @@ export function defaultChecks(vendor: string): CheckName[] {
   return [...vendorModule(vendor).checks];
 }
 
+/** Checks a dependency of this vendor may list. */
+export function supportedChecks(vendor: string): CheckName[] {
+  return [...vendorModule(vendor).supportedChecks];
+}
+
+/** `reasoning:` values: how much a reasoning model may think on a probe (each vendor maps them). */
+export const REASONING_LEVELS = ['off', 'minimal', 'low'] as const;
+
 // Each vendor's own keys with their field schemas; a key several vendors take is declared by
 // the first of them. The owners say which vendors a key applies to.
 const VENDOR_KEYS: Record<string, z.ZodType> = {};
@@ -95,6 +103,14 @@ const probeSettings = {
     })
     .optional(),
   breaker: breakerSchema.nullish(),
+  reasoning: oneOf(REASONING_LEVELS).optional(),
+  embeddingSimilarity: z
+    .number()
+    .refine((n) => n > 0 && n <= 1, {
+      error: (iss) =>
+        `expected a cosine similarity above 0 and at most 1 (0.99 by default), got ${describeValue(iss.input)}`,
+    })
+    .optional(),
 };
 
 const dependencySchema = strict({
@@ -105,6 +121,8 @@ const dependencySchema = strict({
   baseUrl: httpUrl().optional(),
   apiKey: secret().optional(),
   model: nonEmpty().optional(),
+  embeddingModel: nonEmpty().optional(),
+  embeddingDimensions: integer(1, 65_536).optional(),
   checks: list(oneOf(CHECK_NAMES), 'check').optional(),
   schedule: cron().optional(),
   ...probeSettings,
@@ -283,6 +301,7 @@ export const BUILTIN_DEFAULTS = {
   volumeThreshold: 2,
   windowRounds: 3,
   scheduledResetTimeoutMs: 60_000,
+  embeddingSimilarity: 0.99,
 } as const;
 
 function checkTiming(
@@ -384,7 +403,7 @@ function checkDependency(
       }
     }
     if (Array.isArray(dep.checks)) {
-      const allowed = defaultChecks(vendor);
+      const allowed = supportedChecks(vendor);
       const seen = new Set<unknown>();
       dep.checks.forEach((check, index) => {
         const checkPath = [...path, 'checks', index];

@@ -29,6 +29,17 @@ export interface DependencyConfig {
   /** The environment variable of the missing credential (apiKey or a vendor's own), to name it. */
   apiKeyEnv?: string;
   model?: string;
+  /** The model the `embeddings` check asks (required when it runs). */
+  embeddingModel?: string;
+  /** The vector length `embeddings` expects; absent: the first answer's length is kept. */
+  embeddingDimensions?: number;
+  /**
+   * How much a reasoning model may think on a probe or canary; each vendor maps it to its own
+   * control (reasoning effort, thinking budget, extended thinking off). Absent: not sent.
+   */
+  reasoning?: 'off' | 'minimal' | 'low';
+  /** Cosine similarity to the baseline under which an embedding counts as a model change. */
+  embeddingSimilarity: number;
   checks: CheckName[];
   /** Exactly one of intervalMs or schedule is set. */
   intervalMs?: number;

@@ -18,8 +18,11 @@ export type ErrorClass = (typeof ERROR_CLASSES)[number];
 /** Finer cause inside an error class: `billing` = a rate_limited that will not pass by itself (quota or credits spent). */
 export type ErrorReason = 'billing';
 
-/** Checks a dependency can run. `models` spends no tokens; `completion` spends about one. */
-export const CHECK_NAMES = ['models', 'completion', 'http'] as const;
+/**
+ * Checks a dependency can run. `models` spends no tokens; `completion` spends about one;
+ * `embeddings` embeds one fixed short text (vendors that offer embeddings only).
+ */
+export const CHECK_NAMES = ['models', 'completion', 'http', 'embeddings'] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
 /** Rate-limit figures read from one response's headers. */
@@ -45,9 +48,14 @@ export interface CheckResult {
   reason?: ErrorReason;
   /** Human explanation; already scrubbed of secrets. */
   message?: string;
-  tokens?: { input: number; output: number };
+  /** Tokens the vendor counted; `reasoning` (thinking) tokens apart, where the vendor says. */
+  tokens?: { input: number; output: number; reasoning?: number };
   /** The model the vendor says served the request, when the probe reads it. */
   servedModel?: string;
+  /** OpenAI/Azure `system_fingerprint`: the backend configuration that served the request. */
+  systemFingerprint?: string;
+  /** `embeddings` only: the vector the vendor returned for the fixed text. */
+  embedding?: EmbeddingReading;
   rateLimits?: RateLimitReading[];
   /** True when the dependency has no API key configured: the result proves reachability only. */
   credentialsMissing?: boolean;
@@ -66,6 +74,12 @@ export interface CheckResult {
   retryAfterMs?: number;
   /** The vendor's own `x-should-retry` verdict on this request, when it sent one. */
   vendorRetry?: boolean;
+}
+
+/** The vector of one `embeddings` check. Kept in memory and in the baseline; never in the API. */
+export interface EmbeddingReading {
+  dimensions: number;
+  vector: readonly number[];
 }
 
 /** What a probe gets for one run: everything that varies is passed in. */

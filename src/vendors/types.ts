@@ -53,8 +53,10 @@ export interface VendorModule {
    * absent for what is no GenAI provider.
    */
   readonly genAiProvider?: string;
-  /** Checks this vendor can run; also its default when a dependency lists none. */
+  /** Checks this vendor runs when a dependency lists none. */
   readonly checks: readonly CheckName[];
+  /** Checks a dependency of this vendor may list (the defaults and, say, `embeddings`). */
+  readonly supportedChecks: readonly CheckName[];
   /** Base URL when the dependency gives none; absent: `baseUrl` is required (or `resolve` derives it). */
   readonly defaultBaseUrl?: string;
   /** Said after "has no default" when `baseUrl` is required and missing (e.g. an example URL). */
@@ -107,15 +109,23 @@ export interface CanaryAdapter {
 }
 
 /** A vendor module as written: an LLM vendor with the LLM checks unless it says otherwise. */
-export type VendorSpec<Id extends string> = Omit<VendorModule, 'id' | 'llm' | 'checks'> & {
+export type VendorSpec<Id extends string> = Omit<
+  VendorModule,
+  'id' | 'llm' | 'checks' | 'supportedChecks'
+> & {
   id: Id;
   llm?: boolean;
   checks?: readonly CheckName[];
+  supportedChecks?: readonly CheckName[];
 };
 
-/** A vendor module from its spec: `llm` defaults to true and `checks` to models + completion. */
+/**
+ * A vendor module from its spec: `llm` defaults to true, `checks` to models + completion and
+ * `supportedChecks` to `checks`.
+ */
 export function defineVendor<const Id extends string>(
   spec: VendorSpec<Id>,
 ): VendorModule & { id: Id } {
-  return { llm: true, checks: LLM_CHECKS, ...spec };
+  const checks = spec.checks ?? LLM_CHECKS;
+  return { llm: true, ...spec, checks, supportedChecks: spec.supportedChecks ?? checks };
 }

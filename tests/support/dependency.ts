@@ -28,6 +28,7 @@ export function testDependency(overrides: DependencyOverrides = {}): DependencyC
     maxTokens: 1,
     objective: 0.99,
     degradedHeadroom: 0.1,
+    embeddingSimilarity: 0.99,
     breaker: {
       errorThresholdPercentage: 50,
       volumeThreshold: 2,
