@@ -10,8 +10,8 @@ const unsetCredential = (d: DependencyConfig): string | undefined => {
 
 /**
  * What a valid config will not do as its author may expect, one line each
- * (`path: message`): unset credential variables and what follows from them. Names
- * variables, never values.
+ * (`path: message`): unset credential variables and what follows from them, and embedding
+ * keys with no embeddings check to read them. Names variables, never values.
  */
 export function configWarnings(config: BellwetherConfig): string[] {
   const warnings: string[] = [];
@@ -30,6 +30,15 @@ export function configWarnings(config: BellwetherConfig): string[] {
     }
     keyless.add(d.id);
     warnings.push(`${path}: ${variable} is not set; ${d.id} will only check reachability`);
+  });
+  config.dependencies.forEach((d, i) => {
+    if (d.checks.includes('embeddings')) return;
+    for (const key of ['embeddingModel', 'embeddingDimensions'] as const) {
+      if (d[key] === undefined) continue;
+      warnings.push(
+        `dependencies[${i}].${key}: checks does not list embeddings, so ${d.id} embeds nothing and ${key} is unused`,
+      );
+    }
   });
   config.consumers.forEach((c, i) => {
     if (c.uses.length === 0 || !c.uses.every((id) => keyless.has(id))) return;

@@ -4,6 +4,7 @@ import { findNotifier, NOTIFIER_MODULES, NOTIFIER_TYPES } from '../notify/regist
 import { SEVERITIES } from '../notify/types.js';
 import { CHECK_NAMES, type CheckName } from '../probes/types.js';
 import { findVendor, VENDOR_MODULES, VENDORS, vendorModule } from '../vendors/registry.js';
+import type { VendorModule } from '../vendors/types.js';
 import { formatDuration, parseDuration } from './duration.js';
 import type { PathSegment } from './env.js';
 import {
@@ -351,6 +352,47 @@ function checkBreaker(
   });
 }
 
+const EMBEDDING_KEYS = ['embeddingModel', 'embeddingDimensions'] as const;
+
+// A dependency that only embeds (a RAG store's embedding API) has no chat model to name.
+function embeddingsOnly(dep: Record<string, unknown>): boolean {
+  const { checks } = dep;
+  return (
+    Array.isArray(checks) &&
+    checks.length > 0 &&
+    checks.every((c) => c === 'embeddings') &&
+    dep.canaries === undefined
+  );
+}
+
+function checkEmbeddingKeys(
+  dep: Record<string, unknown>,
+  path: PathSegment[],
+  module: VendorModule,
+  issues: SchemaIssue[],
+): void {
+  if (!module.supportedChecks.includes('embeddings')) {
+    const offering = VENDOR_MODULES.filter((m) => m.supportedChecks.includes('embeddings'));
+    for (const key of EMBEDDING_KEYS) {
+      if (dep[key] === undefined) continue;
+      issues.push({
+        path: [...path, key],
+        message: `key ${JSON.stringify(key)} does not apply: vendor ${module.id} has no embeddings check (vendors with one: ${offering.map((m) => m.id).join(', ')})`,
+        at: 'key',
+      });
+    }
+    return;
+  }
+  const listed = Array.isArray(dep.checks) && dep.checks.includes('embeddings');
+  if (listed && dep.embeddingModel === undefined) {
+    issues.push({
+      path,
+      message: `missing required key "embeddingModel" (check embeddings needs the model to embed with, e.g. embeddingModel: ${module.embeddingExample ?? 'an embedding model'})`,
+      at: 'parent',
+    });
+  }
+}
+
 function checkDependency(
   dep: Record<string, unknown>,
   path: PathSegment[],
@@ -360,7 +402,7 @@ function checkDependency(
   const module = typeof dep.vendor === 'string' ? findVendor(dep.vendor) : undefined;
   if (module) {
     const vendor = module.id;
-    if (module.llm && dep.model === undefined) {
+    if (module.llm && dep.model === undefined && !embeddingsOnly(dep)) {
       issues.push({
         path,
         message: `missing required key "model" (vendor ${vendor} needs one)`,
@@ -375,6 +417,7 @@ function checkDependency(
         at: 'parent',
       });
     }
+    checkEmbeddingKeys(dep, path, module, issues);
     for (const issue of module.checkConfig?.(dep) ?? []) {
       issues.push({
         path: issue.key === undefined ? path : [...path, issue.key],

@@ -10,7 +10,7 @@ import {
 } from '../evaluate/states.js';
 import { resultVerdict } from '../evaluate/verdict.js';
 import { genAiProviderName } from '../otlp/provider.js';
-import { type CheckName, type CheckResult, ERROR_CLASSES } from '../probes/types.js';
+import { type CheckName, type CheckResult, ERROR_CLASSES, TOKEN_CHECKS } from '../probes/types.js';
 import {
   COMPONENT_STATUSES,
   incidentActive,
@@ -29,8 +29,6 @@ export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 4,
 /** Time-to-first-token buckets, seconds: eight, as before, from 5 ms to 4 s. */
 export const TTFT_BUCKETS = [0.005, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 4] as const;
 
-/** Checks that can be skipped on purpose (no key, token budget): only the completion spends tokens. */
-const SKIPPABLE_CHECKS: readonly CheckName[] = ['completion'];
 const SKIP_REASONS = ['no_key', 'budget'] as const;
 
 /** Identity of a dependency as it appears in labels. Never carries secrets. */
@@ -401,7 +399,8 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
           results.inc({ dependency, vendor, check, outcome: 'failure', error_class }, 0);
         }
         retries.inc({ dependency, check }, 0);
-        if (!SKIPPABLE_CHECKS.includes(check)) continue;
+        // Only the checks that spend tokens can be skipped on purpose (no key, token budget).
+        if (!TOKEN_CHECKS.includes(check)) continue;
         for (const reason of SKIP_REASONS) skipped.inc({ dependency, check, reason }, 0);
         for (const type of ['input', 'output']) tokens.inc({ dependency, type }, 0);
       }

@@ -18,15 +18,17 @@ import {
   unsupportedCheck,
   type VendorRules,
 } from './classify.js';
+import { EMBEDDING_TEXT, type EmbeddingAnswer, runEmbeddingsCheck } from './embeddings.js';
 import {
   eventObject,
   fetchBody,
   isClassification,
   isResult,
+  jsonPost,
   streamedCompletion,
 } from './exchange.js';
-import { isRecord } from './json.js';
-import { LLM_CHECKS as SUPPORTED } from './llm-probe.js';
+import { isRecord, num } from './json.js';
+import { embeddingsRunner, LLM_CHECKS_WITH_EMBEDDINGS as SUPPORTED } from './llm-probe.js';
 import type { Scrubber } from './scrub.js';
 import { readSse } from './sse.js';
 
@@ -45,6 +47,8 @@ export interface OpenAIProtocolOptions {
   urls?: { models: string; completion: string };
   /** How the key is sent; default `Authorization: Bearer KEY` (nothing without a key). */
   authHeaders?: (dep: DependencyConfig) => Record<string, string>;
+  /** Where `embeddings` goes; default `{baseUrl}/embeddings`. */
+  embeddingsUrl?: string;
   /** The configured model must be in the list (default true; Azure lists models, not deployments). */
   modelListed?: boolean;
   /** What this server means differently from the others (OpenAI's overloaded 429, Groq's 498). */
@@ -191,15 +195,52 @@ export function runOpenAICompletionCheck(
   });
 }
 
-/** A Probe speaking the OpenAI chat-completions protocol: `models` and `completion` checks. */
+/**
+ * The vector and tokens of a `CreateEmbeddingResponse` (openai/openai-node
+ * src/resources/embeddings.ts): `data[0].embedding` (floats: `encoding_format` is left at its
+ * default, `float`) and `usage.prompt_tokens`.
+ */
+function readOpenAIEmbedding(body: Record<string, unknown>): EmbeddingAnswer {
+  const first: unknown = Array.isArray(body.data) ? body.data[0] : undefined;
+  const inputTokens = isRecord(body.usage) ? num(body.usage.prompt_tokens) : undefined;
+  return {
+    vector: isRecord(first) ? first.embedding : undefined,
+    ...(inputTokens === undefined ? {} : { inputTokens }),
+  };
+}
+
+/**
+ * Embeds the fixed text: `POST {baseUrl}/embeddings` `{model: embeddingModel, input}` (Azure:
+ * its own URL and key header), read as OpenAI's `CreateEmbeddingResponse`.
+ */
+export function runOpenAIEmbeddingsCheck(
+  o: OpenAIProtocolOptions,
+  ctx: ProbeContext,
+): Promise<CheckResult> {
+  const url = o.embeddingsUrl ?? joinUrl(o.dep.baseUrl, '/embeddings');
+  const headers = { accept: 'application/json', ...(o.authHeaders ?? bearerHeaders)(o.dep) };
+  return runEmbeddingsCheck(
+    {
+      request: (model) => jsonPost(url, headers, { model, input: EMBEDDING_TEXT }),
+      read: readOpenAIEmbedding,
+    },
+    o.dep.embeddingModel,
+    o,
+    ctx,
+  );
+}
+
+/** A Probe speaking the OpenAI protocol: `models`, `completion` and `embeddings` checks. */
 export function createOpenAIProtocolProbe(o: OpenAIProtocolOptions): Probe {
   const checks = o.dep.checks.filter((c) => SUPPORTED.includes(c));
+  const embeddings = embeddingsRunner(o.dep, o.scrub, (ctx) => runOpenAIEmbeddingsCheck(o, ctx));
   return {
     vendor: o.vendor,
     checks,
     run(check: CheckName, ctx: ProbeContext): Promise<CheckResult> {
       if (check === 'models') return runOpenAIModelsCheck(o, ctx);
       if (check === 'completion') return runOpenAICompletionCheck(o, ctx);
+      if (check === 'embeddings') return embeddings(ctx);
       return Promise.resolve(unsupportedCheck(check, o.vendor));
     },
   };

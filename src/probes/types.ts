@@ -25,6 +25,9 @@ export type ErrorReason = 'billing';
 export const CHECK_NAMES = ['models', 'completion', 'http', 'embeddings'] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
+/** The checks that spend tokens: the daily token budget stops them, and their tokens are counted. */
+export const TOKEN_CHECKS: readonly CheckName[] = ['completion', 'embeddings'];
+
 /** Rate-limit figures read from one response's headers. */
 export interface RateLimitReading {
   resource: 'requests' | 'tokens' | 'input_tokens' | 'output_tokens';

@@ -1,8 +1,8 @@
-import type { CheckResult, Probe } from '../probes/types.js';
+import { type CheckResult, type Probe, TOKEN_CHECKS } from '../probes/types.js';
 
 const DAY_MS = 86_400_000;
 
-/** Tokens a dependency may spend per UTC day on probing: the completion check and canaries. */
+/** Tokens a dependency may spend per UTC day on probing: completion, embeddings and canaries. */
 export interface TokenBudget {
   readonly dailyTokens: number;
   /** Tokens spent today. */
@@ -41,16 +41,16 @@ export function createTokenBudget(opts: { dailyTokens: number; clock: () => numb
 }
 
 /**
- * Wraps a probe so its completion check stops once the dependency's daily token budget
- * (UTC day) is spent: the check is then reported as skipped, never as a failure, and the
- * zero-token checks go on.
+ * Wraps a probe so its token-spending checks (completion, embeddings) stop once the
+ * dependency's daily token budget (UTC day) is spent: they are then reported as skipped,
+ * never as failures, and the zero-token checks go on. Every result's tokens are charged.
  */
 export function withTokenBudget(probe: Probe, budget: TokenBudget): Probe {
   return {
     vendor: probe.vendor,
     checks: probe.checks,
     async run(check, ctx): Promise<CheckResult> {
-      if (check === 'completion' && !budget.allows()) {
+      if (TOKEN_CHECKS.includes(check) && !budget.allows()) {
         return {
           check,
           ok: false,

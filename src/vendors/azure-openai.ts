@@ -1,7 +1,7 @@
 import { describeValue, expecting } from '../config/fields.js';
 import type { DependencyConfig } from '../config/types.js';
 import { isRecord } from '../probes/json.js';
-import { withModelNamed } from '../probes/llm-probe.js';
+import { LLM_CHECKS_WITH_EMBEDDINGS, withModelNamed } from '../probes/llm-probe.js';
 import {
   createOpenAIProtocolCanary,
   createOpenAIProtocolProbe,
@@ -44,6 +44,18 @@ export function azureUrls(dep: DependencyConfig): { models: string; completion: 
 }
 
 /**
+ * Where `embeddings` goes: the v1 surface's `/openai/v1/embeddings` (the embedding deployment
+ * in the body), or the dated `/openai/deployments/{embeddingModel}/embeddings?api-version=`.
+ */
+export function azureEmbeddingsUrl(dep: DependencyConfig): string {
+  const root = resourceRoot(dep.baseUrl);
+  const { apiVersion } = optionsOf(dep);
+  if (apiVersion === undefined) return `${root}/openai/v1/embeddings`;
+  const deployment = encodeURIComponent(dep.embeddingModel ?? '');
+  return `${root}/openai/deployments/${deployment}/embeddings?api-version=${encodeURIComponent(apiVersion)}`;
+}
+
+/**
  * Probe for Azure OpenAI (`api-key` header; `model` is the deployment name). Without
  * `apiVersion` it speaks the v1 surface (`{baseUrl}/openai/v1/…`); with one, the dated
  * surface (`/openai/deployments/{deployment}/chat/completions?api-version=…`). `models`
@@ -66,6 +78,7 @@ export function createAzureOpenAIProbe(dep: DependencyConfig, scrub: Scrubber): 
         ? 'max_tokens'
         : 'max_completion_tokens',
     urls: azureUrls(dep),
+    embeddingsUrl: azureEmbeddingsUrl(dep),
     authHeaders: (d): Record<string, string> =>
       d.apiKey === undefined ? {} : { 'api-key': d.apiKey },
     modelListed: false,
@@ -87,6 +100,8 @@ export const azureOpenai = defineVendor({
   genAiProvider: 'azure.ai.openai',
   baseUrlHint: ': https://RESOURCE.openai.azure.com',
   configKeys: { apiVersion: apiVersionField().optional() },
+  supportedChecks: LLM_CHECKS_WITH_EMBEDDINGS,
+  embeddingExample: 'text-embedding-3-small (the name of your embedding deployment)',
   createProbe: createAzureOpenAIProbe,
   canary: azureCanary(),
 });

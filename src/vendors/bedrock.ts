@@ -19,6 +19,7 @@ import {
   skippedNoKey,
   type VendorRules,
 } from '../probes/classify.js';
+import { EMBEDDING_TEXT, type EmbeddingAnswer, runEmbeddingsCheck } from '../probes/embeddings.js';
 import {
   type EventStreamMessage,
   type FrameDecoder,
@@ -34,13 +35,14 @@ import {
   send,
 } from '../probes/exchange.js';
 import { isRecord, num } from '../probes/json.js';
-import { llmProbe } from '../probes/llm-probe.js';
+import { LLM_CHECKS_WITH_EMBEDDINGS, llmProbe } from '../probes/llm-probe.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from '../probes/types.js';
 import type { HttpRequest, HttpResponse } from '../transport/http-client.js';
 import {
   type CanaryAdapter,
   defineVendor,
+  type VendorConfigIssue,
   type VendorResolved,
   type VendorResolveInput,
 } from './types.js';
@@ -363,6 +365,99 @@ async function completionCheck(
   return unknownModelIsUnavailable(result);
 }
 
+/** The embedding model families whose InvokeModel bodies the embeddings check knows. */
+type EmbeddingFamily = 'titan' | 'cohere';
+
+/**
+ * The family of an embedding model id, an inference profile (`us.cohere.embed-v4:0`) or an
+ * ARN ending in one; undefined for any other model.
+ */
+export function embeddingFamily(model: string): EmbeddingFamily | undefined {
+  const id = foundationModelId(model.slice(model.lastIndexOf('/') + 1));
+  if (id.startsWith('amazon.titan-embed-')) return 'titan';
+  if (id.startsWith('cohere.embed-')) return 'cohere';
+  return undefined;
+}
+
+const EMBEDDING_FAMILIES_TEXT =
+  'an Amazon Titan (amazon.titan-embed-…) or Cohere (cohere.embed-…) embedding model';
+
+/**
+ * Titan Text Embeddings (docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-embed-text.html):
+ * `{inputText}` in, `{embedding, inputTextTokenCount, embeddingsByType}` out. Cohere Embed
+ * (…/model-parameters-embed.html): `{texts, input_type, embedding_types}` in,
+ * `{embeddings: {float: [[…]]}}` (or, without embedding types, `{embeddings: [[…]]}`) out; its
+ * tokens come only in the `x-amzn-bedrock-input-token-count` header every InvokeModel answer has.
+ */
+function embeddingBody(family: EmbeddingFamily): unknown {
+  return family === 'titan'
+    ? { inputText: EMBEDDING_TEXT }
+    : { texts: [EMBEDDING_TEXT], input_type: 'search_query', embedding_types: ['float'] };
+}
+
+function readEmbedding(
+  family: EmbeddingFamily,
+  body: Record<string, unknown>,
+  headers: Readonly<Record<string, string>>,
+): EmbeddingAnswer {
+  const counted = Number(headers['x-amzn-bedrock-input-token-count'] ?? Number.NaN);
+  const headerTokens = Number.isInteger(counted) && counted >= 0 ? counted : undefined;
+  let vector: unknown;
+  let inputTokens = headerTokens;
+  if (family === 'titan') {
+    vector = body.embedding;
+    inputTokens = num(body.inputTextTokenCount) ?? headerTokens;
+  } else {
+    const list = isRecord(body.embeddings) ? body.embeddings.float : body.embeddings;
+    vector = Array.isArray(list) ? list[0] : undefined;
+  }
+  return { vector, ...(inputTokens === undefined ? {} : { inputTokens }) };
+}
+
+/**
+ * Embeds the fixed text with one InvokeModel (`POST {baseUrl}/model/{embeddingModel}/invoke`),
+ * in the body its family takes, signed like the other requests.
+ */
+async function embeddingsCheck(
+  dep: DependencyConfig,
+  k: KeyedDependency,
+  { auth }: Aws,
+  ctx: ProbeContext,
+): Promise<CheckResult> {
+  const family = dep.embeddingModel === undefined ? undefined : embeddingFamily(dep.embeddingModel);
+  if (dep.embeddingModel !== undefined && family === undefined && auth.kind !== 'none') {
+    return failed('embeddings', 0, {
+      errorClass: 'bad_request',
+      message: k.scrub(
+        `embeddingModel ${dep.embeddingModel} is not ${EMBEDDING_FAMILIES_TEXT}: its request body is unknown`,
+      ),
+    });
+  }
+  const base = dep.baseUrl.replace(/\/+$/, '');
+  const result = await runEmbeddingsCheck(
+    {
+      request: (model) =>
+        signOrFail(
+          'embeddings',
+          {
+            method: 'POST',
+            url: `${base}/model/${encodeURIComponent(model)}/invoke`,
+            headers: { 'content-type': 'application/json', accept: 'application/json' },
+            body: JSON.stringify(embeddingBody(family ?? 'titan')),
+          },
+          auth,
+          k.scrub,
+        ),
+      read: (body, headers) => readEmbedding(family ?? 'titan', body, headers),
+      modelRoute: true,
+    },
+    dep.embeddingModel,
+    k,
+    ctx,
+  );
+  return unknownModelIsUnavailable(result);
+}
+
 /**
  * Probe for Amazon Bedrock. Credentials: a Bedrock API key (`apiKey`, sent as Bearer) or
  * SigV4 keys (`accessKeyId`, `secretAccessKey`, optional `sessionToken`) signed for service
@@ -392,6 +487,7 @@ export function createBedrockProbe(dep: DependencyConfig, scrub: Scrubber): Prob
     scrub,
     models: (ctx) => modelsCheck(dep, k, aws, ctx),
     completion: (ctx) => completionCheck(dep, k, aws, ctx),
+    embeddings: (ctx) => embeddingsCheck(dep, k, aws, ctx),
   });
 }
 
@@ -417,6 +513,19 @@ export function regionFromBedrockUrl(url: string): string | undefined {
 }
 
 const CREDENTIAL_KEYS = ['accessKeyId', 'secretAccessKey', 'sessionToken'] as const;
+
+// The embeddings check builds its body per model family: another model would be sent one it rejects.
+function embeddingModelIssues(dep: Readonly<Record<string, unknown>>): VendorConfigIssue[] {
+  const model = dep.embeddingModel;
+  if (typeof model !== 'string' || model === '' || embeddingFamily(model) !== undefined) return [];
+  return [
+    {
+      key: 'embeddingModel',
+      message: `expected ${EMBEDDING_FAMILIES_TEXT} like amazon.titan-embed-text-v2:0 or cohere.embed-v4:0, got ${describeValue(model)}`,
+      at: 'value',
+    },
+  ];
+}
 
 /**
  * Region, control plane and credentials. With neither an API key nor a complete SigV4 pair,
@@ -472,19 +581,23 @@ export const bedrock = defineVendor({
     controlPlaneUrl: httpUrl().optional(),
   },
   credentialKeys: CREDENTIAL_KEYS,
+  supportedChecks: LLM_CHECKS_WITH_EMBEDDINGS,
+  embeddingExample: 'amazon.titan-embed-text-v2:0',
   // A Bedrock API key, or both halves of a SigV4 key pair.
   hasCredentials: (dep) => authOf(dep).kind !== 'none',
   checkConfig(dep) {
+    const issues = embeddingModelIssues(dep);
     const regionKnown =
       dep.region !== undefined ||
       (typeof dep.baseUrl === 'string' && regionFromBedrockUrl(dep.baseUrl) !== undefined);
-    if (regionKnown) return [];
+    if (regionKnown) return issues;
     return [
       {
         message:
           'missing required key "region" (vendor bedrock signs for an AWS region like us-east-1; a bedrock-runtime baseUrl also names it)',
         at: 'parent',
       },
+      ...issues,
     ];
   },
   resolve: resolveBedrock,

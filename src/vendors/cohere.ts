@@ -16,6 +16,7 @@ import {
   MAX_STREAM_BYTES,
   type VendorRules,
 } from '../probes/classify.js';
+import { EMBEDDING_TEXT, runEmbeddingsCheck } from '../probes/embeddings.js';
 import {
   eventObject,
   fetchBody,
@@ -28,7 +29,7 @@ import {
   streamedCompletion,
 } from '../probes/exchange.js';
 import { isRecord, num, parseJson as parse } from '../probes/json.js';
-import { keyedLlmProbe } from '../probes/llm-probe.js';
+import { keyedLlmProbe, LLM_CHECKS_WITH_EMBEDDINGS } from '../probes/llm-probe.js';
 import type { Scrubber } from '../probes/scrub.js';
 import { readSse } from '../probes/sse.js';
 
@@ -188,6 +189,52 @@ function completionCheck(
   });
 }
 
+// `billed_units` is what the embedding costs; `tokens` (what the model read) is the fallback.
+function embedTokens(meta: unknown): number | undefined {
+  if (!isRecord(meta)) return undefined;
+  for (const key of ['billed_units', 'tokens']) {
+    const u = meta[key];
+    const input = isRecord(u) ? num(u.input_tokens) : undefined;
+    if (input !== undefined) return input;
+  }
+  return undefined;
+}
+
+/**
+ * Embeds the fixed text: `POST /v2/embed` `{model: embeddingModel, texts: [text], input_type:
+ * "search_query", embedding_types: ["float"]}` (cohere-ai/cohere-typescript `V2EmbedRequest`;
+ * v3 and later models require `input_type`), answered as `EmbedByTypeResponse`
+ * `{embeddings: {float: [[…]]}, meta: {billed_units: {input_tokens}}}`.
+ */
+function embeddingsCheck(
+  dep: DependencyConfig,
+  k: KeyedDependency,
+  ctx: ProbeContext,
+): Promise<CheckResult> {
+  return runEmbeddingsCheck(
+    {
+      request: (model) =>
+        jsonPost(`${apiRoot(dep.baseUrl)}/v2/embed`, headers(dep, 'application/json'), {
+          model,
+          texts: [EMBEDDING_TEXT],
+          input_type: 'search_query',
+          embedding_types: ['float'],
+        }),
+      read: (body) => {
+        const floats = isRecord(body.embeddings) ? body.embeddings.float : undefined;
+        const inputTokens = embedTokens(body.meta);
+        return {
+          vector: Array.isArray(floats) ? floats[0] : undefined,
+          ...(inputTokens === undefined ? {} : { inputTokens }),
+        };
+      },
+    },
+    dep.embeddingModel,
+    k,
+    ctx,
+  );
+}
+
 /**
  * Probe for Cohere (`Authorization: Bearer`). `models`: `POST /v1/check-api-key` must say
  * `valid: true` (false → auth), then `GET /v1/models?endpoint=chat` must list the model.
@@ -201,6 +248,7 @@ export function createCohereProbe(dep: DependencyConfig, scrub: Scrubber): Probe
     { dep, scrub, keyRequired: true, rules: COHERE_RULES },
     modelsCheck,
     completionCheck,
+    embeddingsCheck,
   );
 }
 
@@ -210,6 +258,8 @@ export const cohere = defineVendor({
   displayName: 'Cohere',
   genAiProvider: 'cohere',
   defaultBaseUrl: 'https://api.cohere.com',
+  supportedChecks: LLM_CHECKS_WITH_EMBEDDINGS,
+  embeddingExample: 'embed-v4.0',
   createProbe: createCohereProbe,
   canary: { request: cohereCanaryRequest, read: readCohereCanary },
 });

@@ -13,6 +13,7 @@ import {
   type KeyedDependency,
   MAX_STREAM_BYTES,
 } from '../probes/classify.js';
+import { EMBEDDING_TEXT, runEmbeddingsCheck } from '../probes/embeddings.js';
 import {
   eventObject,
   fetchBody,
@@ -23,7 +24,7 @@ import {
   streamedCompletion,
 } from '../probes/exchange.js';
 import { isRecord, num, parseJson } from '../probes/json.js';
-import { keyedLlmProbe } from '../probes/llm-probe.js';
+import { keyedLlmProbe, LLM_CHECKS_WITH_EMBEDDINGS } from '../probes/llm-probe.js';
 import type { Scrubber } from '../probes/scrub.js';
 import { readSse } from '../probes/sse.js';
 
@@ -186,6 +187,33 @@ function completionCheck(
 }
 
 /**
+ * Embeds the fixed text: `POST /v1beta/models/{embeddingModel}:embedContent`
+ * `{content: {parts: [{text}]}}`, answered as `EmbedContentResponse` `{embedding: {values}}`
+ * (ai.google.dev/api/embeddings). Its answer reports no token count: none is charged.
+ */
+function embeddingsCheck(
+  dep: DependencyConfig,
+  k: KeyedDependency,
+  ctx: ProbeContext,
+): Promise<CheckResult> {
+  return runEmbeddingsCheck(
+    {
+      request: (model) =>
+        jsonPost(
+          `${apiRoot(dep.baseUrl)}/v1beta/${modelPath(model)}:embedContent`,
+          headers(dep, 'application/json'),
+          { content: { parts: [{ text: EMBEDDING_TEXT }] } },
+        ),
+      read: (body) => ({ vector: isRecord(body.embedding) ? body.embedding.values : undefined }),
+      modelRoute: true,
+    },
+    dep.embeddingModel,
+    k,
+    ctx,
+  );
+}
+
+/**
  * Probe for the Gemini API (`x-goog-api-key`). `models`: `GET /v1beta/models/{model}` must
  * answer 200 (404 → model_unavailable). `completion`: one streamed
  * `POST /v1beta/models/{model}:streamGenerateContent?alt=sse` with
@@ -195,7 +223,13 @@ function completionCheck(
  * 400 `INVALID_ARGUMENT` whose ErrorInfo reason `API_KEY_INVALID` makes it `auth`.
  */
 export function createGeminiProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
-  return keyedLlmProbe('gemini', { dep, scrub, keyRequired: true }, modelsCheck, completionCheck);
+  return keyedLlmProbe(
+    'gemini',
+    { dep, scrub, keyRequired: true },
+    modelsCheck,
+    completionCheck,
+    embeddingsCheck,
+  );
 }
 
 /** Google's Gemini API: `x-goog-api-key`, model list and `streamGenerateContent`. */
@@ -204,6 +238,8 @@ export const gemini = defineVendor({
   displayName: 'Google Gemini',
   genAiProvider: 'gcp.gemini',
   defaultBaseUrl: 'https://generativelanguage.googleapis.com',
+  supportedChecks: LLM_CHECKS_WITH_EMBEDDINGS,
+  embeddingExample: 'gemini-embedding-001',
   createProbe: createGeminiProbe,
   canary: { request: geminiCanaryRequest, read: readGeminiCanary },
 });

@@ -14,6 +14,7 @@ import {
   type KeyedDependency,
   MAX_STREAM_BYTES,
 } from '../probes/classify.js';
+import { EMBEDDING_TEXT, runEmbeddingsCheck } from '../probes/embeddings.js';
 import {
   type BodyRead,
   eventObject,
@@ -25,7 +26,7 @@ import {
   streamedCompletion,
 } from '../probes/exchange.js';
 import { isRecord, num } from '../probes/json.js';
-import { keyedLlmProbe } from '../probes/llm-probe.js';
+import { keyedLlmProbe, LLM_CHECKS_WITH_EMBEDDINGS } from '../probes/llm-probe.js';
 
 import { readNdjson } from '../probes/ndjson.js';
 import type { Scrubber } from '../probes/scrub.js';
@@ -166,6 +167,37 @@ function completionCheck(
 }
 
 /**
+ * Embeds the fixed text: `POST /api/embed` `{model: embeddingModel, input}` (ollama/ollama
+ * docs/api.md, "Generate Embeddings"), answered as `{model, embeddings: [[…]],
+ * prompt_eval_count}`.
+ */
+function embeddingsCheck(
+  dep: DependencyConfig,
+  k: KeyedDependency,
+  ctx: ProbeContext,
+): Promise<CheckResult> {
+  return runEmbeddingsCheck(
+    {
+      request: (model) =>
+        jsonPost(`${apiRoot(dep.baseUrl)}/api/embed`, headers(dep, 'application/json'), {
+          model,
+          input: EMBEDDING_TEXT,
+        }),
+      read: (body) => {
+        const inputTokens = num(body.prompt_eval_count);
+        return {
+          vector: Array.isArray(body.embeddings) ? body.embeddings[0] : undefined,
+          ...(inputTokens === undefined ? {} : { inputTokens }),
+        };
+      },
+    },
+    dep.embeddingModel,
+    k,
+    ctx,
+  );
+}
+
+/**
  * Probe for Ollama's native API (no key needed; one is sent as Bearer when configured).
  * `models`: `GET /api/version` proves it is Ollama, then `GET /api/tags` must list the model
  * (a name without a tag means `:latest`). `completion`: one streamed `POST /api/chat` with
@@ -175,7 +207,13 @@ function completionCheck(
  * The OpenAI-compatible `/v1` surface stays with vendor `openai-compatible`.
  */
 export function createOllamaProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
-  return keyedLlmProbe('ollama', { dep, scrub, keyRequired: false }, modelsCheck, completionCheck);
+  return keyedLlmProbe(
+    'ollama',
+    { dep, scrub, keyRequired: false },
+    modelsCheck,
+    completionCheck,
+    embeddingsCheck,
+  );
 }
 
 /** Ollama's native API: `/api/tags` and NDJSON `/api/chat`; no key needed. */
@@ -185,6 +223,8 @@ export const ollama = defineVendor({
   genAiProvider: 'ollama',
   defaultBaseUrl: 'http://localhost:11434',
   keyless: true,
+  supportedChecks: LLM_CHECKS_WITH_EMBEDDINGS,
+  embeddingExample: 'nomic-embed-text',
   createProbe: createOllamaProbe,
   canary: { request: ollamaCanaryRequest, read: readOllamaCanary },
 });

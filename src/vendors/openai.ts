@@ -1,5 +1,6 @@
 import type { DependencyConfig } from '../config/types.js';
 import type { VendorRules } from '../probes/classify.js';
+import { LLM_CHECKS_WITH_EMBEDDINGS } from '../probes/llm-probe.js';
 
 import {
   createOpenAIProtocolCanary,
@@ -41,6 +42,8 @@ export const openai = defineVendor({
   displayName: 'OpenAI',
   genAiProvider: 'openai',
   defaultBaseUrl: 'https://api.openai.com/v1',
+  supportedChecks: LLM_CHECKS_WITH_EMBEDDINGS,
+  embeddingExample: 'text-embedding-3-small',
   createProbe: createOpenAIProbe,
   canary: openAICanary(),
 });

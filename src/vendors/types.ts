@@ -57,6 +57,11 @@ export interface VendorModule {
   readonly checks: readonly CheckName[];
   /** Checks a dependency of this vendor may list (the defaults and, say, `embeddings`). */
   readonly supportedChecks: readonly CheckName[];
+  /**
+   * An `embeddingModel` value for this vendor, said when `embeddings` is listed without one;
+   * set exactly when `supportedChecks` has `embeddings`.
+   */
+  readonly embeddingExample?: string;
   /** Base URL when the dependency gives none; absent: `baseUrl` is required (or `resolve` derives it). */
   readonly defaultBaseUrl?: string;
   /** Said after "has no default" when `baseUrl` is required and missing (e.g. an example URL). */

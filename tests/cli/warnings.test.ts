@@ -53,6 +53,18 @@ consumers:
       ['dependencies[0]: AWS_SECRET_ACCESS_KEY is not set; br will only check reachability'],
     ],
     [
+      'embedding keys without the embeddings check',
+      `dependencies:
+  - { id: a, vendor: openai, apiKey: "\${A_KEY}", model: gpt-4o-mini, embeddingModel: text-embedding-3-small, embeddingDimensions: 1536 }
+  - { id: b, vendor: openai, apiKey: "\${A_KEY}", model: gpt-4o-mini, embeddingModel: text-embedding-3-small, checks: [models, embeddings] }
+`,
+      { A_KEY: 'sk-set-0123456789abcdef' },
+      [
+        'dependencies[0].embeddingModel: checks does not list embeddings, so a embeds nothing and embeddingModel is unused',
+        'dependencies[0].embeddingDimensions: checks does not list embeddings, so a embeds nothing and embeddingDimensions is unused',
+      ],
+    ],
+    [
       'every key set: no warning',
       `dependencies:
   - { id: a, vendor: openai, apiKey: "\${A_KEY}", model: gpt-4o-mini }
