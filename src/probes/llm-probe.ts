@@ -18,9 +18,10 @@ export function embeddingsRunner(
   dep: Pick<DependencyConfig, 'embeddingModel' | 'embeddingDimensions'>,
   scrub: Scrubber,
   run: (ctx: ProbeContext) => Promise<CheckResult>,
+  noun = 'model',
 ): (ctx: ProbeContext) => Promise<CheckResult> {
   const guard = embeddingDimensionsGuard(dep.embeddingDimensions);
-  return async (ctx) => guard(namingModel(await run(ctx), dep.embeddingModel, scrub));
+  return async (ctx) => guard(namingModel(await run(ctx), dep.embeddingModel, scrub, noun));
 }
 
 /**

@@ -49,6 +49,8 @@ export interface OpenAIProtocolOptions {
   authHeaders?: (dep: DependencyConfig) => Record<string, string>;
   /** Where `embeddings` goes; default `{baseUrl}/embeddings`. */
   embeddingsUrl?: string;
+  /** What `embeddings` messages call the embedding model (default `model`; Azure: `deployment`). */
+  embeddingNoun?: string;
   /** The configured model must be in the list (default true; Azure lists models, not deployments). */
   modelListed?: boolean;
   /** What this server means differently from the others (OpenAI's overloaded 429, Groq's 498). */
@@ -233,7 +235,12 @@ export function runOpenAIEmbeddingsCheck(
 /** A Probe speaking the OpenAI protocol: `models`, `completion` and `embeddings` checks. */
 export function createOpenAIProtocolProbe(o: OpenAIProtocolOptions): Probe {
   const checks = o.dep.checks.filter((c) => SUPPORTED.includes(c));
-  const embeddings = embeddingsRunner(o.dep, o.scrub, (ctx) => runOpenAIEmbeddingsCheck(o, ctx));
+  const embeddings = embeddingsRunner(
+    o.dep,
+    o.scrub,
+    (ctx) => runOpenAIEmbeddingsCheck(o, ctx),
+    o.embeddingNoun,
+  );
   return {
     vendor: o.vendor,
     checks,

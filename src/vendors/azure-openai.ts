@@ -79,6 +79,7 @@ export function createAzureOpenAIProbe(dep: DependencyConfig, scrub: Scrubber): 
         : 'max_completion_tokens',
     urls: azureUrls(dep),
     embeddingsUrl: azureEmbeddingsUrl(dep),
+    embeddingNoun: 'deployment',
     authHeaders: (d): Record<string, string> =>
       d.apiKey === undefined ? {} : { 'api-key': d.apiKey },
     modelListed: false,

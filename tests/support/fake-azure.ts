@@ -1,3 +1,4 @@
+import { embeddingSource, type FakeEmbedding } from './fake-embedding.js';
 import {
   cutJson,
   type FakeReply,
@@ -13,9 +14,14 @@ import {
 export interface FakeAzureOptions {
   /** The `api-key` every request must carry. */
   apiKey: string;
-  /** Deployment names that exist (default `['chat-prod']`). */
+  /** Deployment names that exist (default `['chat-prod', 'embed-prod']`). */
   deployments?: string[];
+  /** The vector embeddings answer (default 1536 numbers, seed 1). */
+  embedding?: FakeEmbedding;
 }
+
+/** A fake Azure resource; `setEmbedding` changes the vector embeddings answer. */
+export type FakeAzure = VendorFake & { setEmbedding(embedding: FakeEmbedding): void };
 
 const DEPLOYMENT_NOT_FOUND = {
   error: {
@@ -79,6 +85,20 @@ function azureError(status: number, code: string | undefined): unknown {
 function statusOf(fault: VendorFault): number {
   if (fault.status !== undefined) return fault.status;
   return fault.errorCode === 'DeploymentNotFound' ? 404 : 400;
+}
+
+/**
+ * Azure's embeddings answer is OpenAI's `CreateEmbeddingResponse` (MicrosoftDocs/azure-ai-docs
+ * articles/ai-foundry/openai/reference.md, "Embeddings"): `data[0].embedding`, the model, and
+ * `usage.{prompt_tokens,total_tokens}`.
+ */
+function embeddings(vector: number[]): unknown {
+  return {
+    object: 'list',
+    data: [{ object: 'embedding', index: 0, embedding: vector }],
+    model: 'text-embedding-3-small',
+    usage: { prompt_tokens: 8, total_tokens: 8 },
+  };
 }
 
 function completion(req: FakeRequest, fault: VendorFault | undefined): FakeReply {
@@ -149,14 +169,17 @@ function completion(req: FakeRequest, fault: VendorFault | undefined): FakeReply
  * (`/openai/v1/models`, `/openai/v1/chat/completions` with the deployment in `model`) and
  * dated (`/openai/models?api-version=`, `/openai/deployments/{d}/chat/completions?api-version=`).
  * Keys go in `api-key`; an unknown deployment is 404 `DeploymentNotFound`; streams open
- * with the `prompt_filter_results` chunk.
+ * with the `prompt_filter_results` chunk. Embeddings on both surfaces
+ * (`/openai/v1/embeddings`, `/openai/deployments/{d}/embeddings?api-version=`).
  */
-export function startFakeAzure(opts: FakeAzureOptions): Promise<VendorFake> {
-  const deployments = opts.deployments ?? ['chat-prod'];
-  return startVendorFake({
+export async function startFakeAzure(opts: FakeAzureOptions): Promise<FakeAzure> {
+  const deployments = opts.deployments ?? ['chat-prod', 'embed-prod'];
+  const vector = embeddingSource(1536, opts.embedding);
+  const fake = await startVendorFake({
     route(method, pathname) {
       if (method === 'GET' && /^\/openai(?:\/v1)?\/models$/.test(pathname)) return 'models';
       if (method === 'POST' && pathname.endsWith('/chat/completions')) return 'completion';
+      if (method === 'POST' && pathname.endsWith('/embeddings')) return 'embeddings';
       return undefined;
     },
     answer(req, fault) {
@@ -187,6 +210,14 @@ export function startFakeAzure(opts: FakeAzureOptions): Promise<VendorFake> {
         }
         return jsonReply(200, body, headers);
       }
+      const embed = /^\/openai\/deployments\/([^/]+)\/embeddings$/.exec(path);
+      if (req.method === 'POST' && (embed !== null || path === '/openai/v1/embeddings')) {
+        const name = dated ? decodeURIComponent(embed?.[1] ?? '') : req.json?.model;
+        if ((dated && embed === null) || typeof name !== 'string' || !deployments.includes(name)) {
+          return jsonReply(404, DEPLOYMENT_NOT_FOUND, headers);
+        }
+        return jsonReply(200, embeddings(vector.vector()), headers);
+      }
       const match = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/.exec(path);
       const deployment = dated ? decodeURIComponent(match?.[1] ?? '') : req.json?.model;
       if (
@@ -202,4 +233,5 @@ export function startFakeAzure(opts: FakeAzureOptions): Promise<VendorFake> {
       return completion(req, fault);
     },
   });
+  return { ...fake, setEmbedding: (e) => vector.set(e) };
 }

@@ -2,6 +2,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import { embeddingSource, type FakeEmbedding } from './fake-embedding.js';
 import {
   type FakeReply,
   type FakeRequest,
@@ -25,6 +26,68 @@ export interface FakeBedrockOptions {
   apiKey?: string;
   /** Foundation model ids (default: a Claude Haiku and a Nova Micro id). */
   models?: string[];
+  /** Embedding model ids InvokeModel serves (default {@link BEDROCK_EMBEDDING_MODELS}). */
+  embeddingModels?: string[];
+  /** The vector InvokeModel answers (default 1024 numbers, Titan v2's length; seed 1). */
+  embedding?: FakeEmbedding;
+}
+
+/** A fake Bedrock; `setEmbedding` changes the vector embedding models answer. */
+export type FakeBedrock = VendorFake & { setEmbedding(embedding: FakeEmbedding): void };
+
+/** The default embedding model ids: Titan Text Embeddings V2 and two Cohere Embed models. */
+export const BEDROCK_EMBEDDING_MODELS = [
+  'amazon.titan-embed-text-v2:0',
+  'cohere.embed-english-v3',
+  'cohere.embed-v4:0',
+] as const;
+
+/**
+ * One InvokeModel of an embedding model, in its family's shapes. Titan Text Embeddings V2
+ * (docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-embed-text.html):
+ * `{inputText}` → `{embedding, inputTextTokenCount, embeddingsByType: {float}}`. Cohere Embed
+ * (…/model-parameters-embed.html): `{texts, input_type, embedding_types?}` →
+ * `{id, embeddings: {float: [[…]]}, response_type: "embeddings_by_type", texts}`, or
+ * `embeddings: [[…]]` with `response_type: "embeddings_floats"` without embedding types.
+ * Every InvokeModel answer carries `x-amzn-bedrock-input-token-count`.
+ */
+function invokeEmbedding(id: string, req: FakeRequest, vector: number[]): FakeReply {
+  const headers = {
+    'x-amzn-requestid': '2a0b6a56-fake',
+    'x-amzn-bedrock-invocation-latency': '31',
+    'x-amzn-bedrock-input-token-count': '12',
+  };
+  if (id.startsWith('amazon.titan-embed')) {
+    if (typeof req.json?.inputText !== 'string') {
+      return awsError(
+        'ValidationException',
+        'Malformed input request: #: required key [inputText] not found, please reformat your input and try again.',
+      );
+    }
+    return jsonReply(
+      200,
+      { embedding: vector, inputTextTokenCount: 12, embeddingsByType: { float: vector } },
+      headers,
+    );
+  }
+  const texts = req.json?.texts;
+  if (!Array.isArray(texts) || typeof req.json?.input_type !== 'string') {
+    return awsError(
+      'ValidationException',
+      'Malformed input request: #: required key [input_type] not found, please reformat your input and try again.',
+    );
+  }
+  const byType = Array.isArray(req.json?.embedding_types);
+  return jsonReply(
+    200,
+    {
+      id: '5b2e0f7c-fake',
+      embeddings: byType ? { float: texts.map(() => vector) } : texts.map(() => vector),
+      response_type: byType ? 'embeddings_by_type' : 'embeddings_floats',
+      texts,
+    },
+    headers,
+  );
 }
 
 /** The default foundation model ids. */
@@ -256,13 +319,16 @@ function converseStream(
  * library) or carry the Bedrock API key as Bearer. Errors are `{"message"}` with
  * `x-amzn-errortype`; an unknown model id on the runtime is 400 ValidationException.
  */
-export function startFakeBedrock(opts: FakeBedrockOptions): Promise<VendorFake> {
+export function startFakeBedrock(opts: FakeBedrockOptions): Promise<FakeBedrock> {
   const models: readonly string[] = opts.models ?? BEDROCK_MODELS;
+  const embeddingModels: readonly string[] = opts.embeddingModels ?? BEDROCK_EMBEDDING_MODELS;
+  const vector = embeddingSource(1024, opts.embedding);
   const codec = new EventStreamCodec(toUtf8, fromUtf8);
   let port = 0;
   const started = startVendorFake({
     route(method, pathname) {
       if (method === 'GET' && pathname === '/foundation-models') return 'models';
+      if (method === 'POST' && pathname.endsWith('/invoke')) return 'embeddings';
       if (method === 'POST' && pathname.startsWith('/model/')) return 'completion';
       return undefined;
     },
@@ -297,6 +363,14 @@ export function startFakeBedrock(opts: FakeBedrockOptions): Promise<VendorFake> 
           return { ...jsonReply(200, {}), parts: [{ data: JSON.stringify(body).slice(0, 40) }] };
         return jsonReply(200, body);
       }
+      const invoke = /^\/model\/([^/]+)\/invoke$/.exec(path);
+      if (req.method === 'POST' && invoke) {
+        const id = decodeURIComponent(invoke[1] ?? '').replace(/^(?:us|eu|apac)\./, '');
+        if (!embeddingModels.includes(id)) {
+          return awsError('ValidationException', 'The provided model identifier is invalid.');
+        }
+        return invokeEmbedding(id, req, vector.vector());
+      }
       const m = /^\/model\/([^/]+)\/converse-stream$/.exec(path);
       if (req.method === 'POST' && m) {
         const id = decodeURIComponent(m[1] ?? '');
@@ -310,6 +384,6 @@ export function startFakeBedrock(opts: FakeBedrockOptions): Promise<VendorFake> 
   });
   return started.then((fake) => {
     port = fake.port;
-    return fake;
+    return { ...fake, setEmbedding: (e: FakeEmbedding) => vector.set(e) };
   });
 }

@@ -1,3 +1,4 @@
+import { embeddingSource, type FakeEmbedding } from './fake-embedding.js';
 import {
   cutJson,
   type FakeReply,
@@ -15,6 +16,30 @@ export interface FakeCohereOptions {
   apiKey: string;
   /** Chat models listed (default `['command-r-08-2024', 'command-a-03-2025']`). */
   models?: string[];
+  /** Embedding models served (default `['embed-v4.0', 'embed-english-v3.0']`). */
+  embeddingModels?: string[];
+  /** The vector `/v2/embed` answers (default 1536 numbers, embed-v4.0's length; seed 1). */
+  embedding?: FakeEmbedding;
+}
+
+/** A fake Cohere API; `setEmbedding` changes the vector `/v2/embed` answers. */
+export type FakeCohere = VendorFake & { setEmbedding(embedding: FakeEmbedding): void };
+
+/**
+ * `EmbedByTypeResponse` of v2 (cohere-ai/cohere-typescript src/api/types/EmbedByTypeResponse.ts):
+ * `{id, embeddings: {float: [[…]]}, texts, meta: {api_version, billed_units: {input_tokens}}}`.
+ */
+function embedded(req: FakeRequest, vector: number[]): FakeReply {
+  const texts = Array.isArray(req.json?.texts) ? req.json.texts : [];
+  return jsonReply(200, {
+    id: 'e1f5c9a3-fake',
+    embeddings: { float: texts.map(() => vector) },
+    texts,
+    meta: {
+      api_version: { version: '2' },
+      billed_units: { input_tokens: 14 },
+    },
+  });
 }
 
 // Cohere's error bodies: `{"id","message"}`.
@@ -108,16 +133,19 @@ function chat(req: FakeRequest, fault: VendorFault | undefined): FakeReply {
 /**
  * A fake Cohere API on 127.0.0.1: `POST /v1/check-api-key` (200 `{"valid":false}` for a wrong
  * key), `GET /v1/models`, `POST /v2/chat` streamed as SSE (`content-delta`, `message-end`).
- * Errors are `{"id","message"}`; an unknown model is 404.
+ * `POST /v2/embed` answers floats by type. Errors are `{"id","message"}`; an unknown model is 404.
  */
-export function startFakeCohere(opts: FakeCohereOptions): Promise<VendorFake> {
+export async function startFakeCohere(opts: FakeCohereOptions): Promise<FakeCohere> {
   const models = opts.models ?? ['command-r-08-2024', 'command-a-03-2025'];
-  return startVendorFake({
+  const embeddingModels = opts.embeddingModels ?? ['embed-v4.0', 'embed-english-v3.0'];
+  const vector = embeddingSource(1536, opts.embedding);
+  const fake = await startVendorFake({
     route(method, pathname) {
       if (pathname === '/v1/check-api-key' || (method === 'GET' && pathname === '/v1/models')) {
         return 'models';
       }
       if (method === 'POST' && pathname === '/v2/chat') return 'completion';
+      if (method === 'POST' && pathname === '/v2/embed') return 'embeddings';
       return undefined;
     },
     answer(req, fault) {
@@ -151,6 +179,19 @@ export function startFakeCohere(opts: FakeCohereOptions): Promise<VendorFake> {
           })),
         });
       }
+      if (req.method === 'POST' && path === '/v2/embed') {
+        const model = req.json?.model;
+        if (typeof model !== 'string')
+          return cohereError(400, 'invalid request: model is required');
+        if (!embeddingModels.includes(model)) return modelNotFound(model);
+        if (typeof req.json?.input_type !== 'string') {
+          return cohereError(
+            400,
+            'invalid request: valid input_type must be provided with the provided model',
+          );
+        }
+        return embedded(req, vector.vector());
+      }
       if (req.method === 'POST' && path === '/v2/chat') {
         const model = req.json?.model;
         if (typeof model !== 'string')
@@ -161,4 +202,5 @@ export function startFakeCohere(opts: FakeCohereOptions): Promise<VendorFake> {
       return cohereError(404, 'Not Found');
     },
   });
+  return { ...fake, setEmbedding: (e) => vector.set(e) };
 }

@@ -1,3 +1,4 @@
+import { embeddingSource, type FakeEmbedding } from './fake-embedding.js';
 import {
   cutJson,
   type FakeReply,
@@ -15,7 +16,14 @@ export interface FakeGeminiOptions {
   apiKey: string;
   /** Model ids served (default `['gemini-2.0-flash']`). */
   models?: string[];
+  /** Embedding model ids served (default `['gemini-embedding-001', 'text-embedding-004']`). */
+  embeddingModels?: string[];
+  /** The vector embeddings answer (default 3072 numbers, gemini-embedding-001's length; seed 1). */
+  embedding?: FakeEmbedding;
 }
+
+/** A fake Gemini API; `setEmbedding` changes the vector `embedContent` answers. */
+export type FakeGemini = VendorFake & { setEmbedding(embedding: FakeEmbedding): void };
 
 const STATUS_NAMES: Readonly<Record<number, string>> = {
   400: 'INVALID_ARGUMENT',
@@ -62,10 +70,10 @@ const INVALID_KEY = googleError(
   'API_KEY_INVALID',
 );
 
-function notFound(model: string): unknown {
+function notFound(model: string, method = 'generateContent'): unknown {
   return googleError(
     404,
-    `models/${model} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`,
+    `models/${model} is not found for API version v1beta, or is not supported for ${method}. Call ListModels to see the list of available models and their supported methods.`,
   );
 }
 
@@ -129,15 +137,20 @@ function stream(req: FakeRequest, model: string, fault: VendorFault | undefined)
  * `POST /v1beta/models/{m}:streamGenerateContent?alt=sse` (data-only SSE, no `[DONE]`),
  * `x-goog-api-key` auth. A missing key is 403 PERMISSION_DENIED, a wrong one 400
  * INVALID_ARGUMENT with ErrorInfo reason API_KEY_INVALID, an unknown model 404 NOT_FOUND.
+ * `POST /v1beta/models/{m}:embedContent` answers `EmbedContentResponse` `{embedding: {values}}`
+ * (ai.google.dev/api/embeddings; no usage in it).
  */
-export function startFakeGemini(opts: FakeGeminiOptions): Promise<VendorFake> {
+export async function startFakeGemini(opts: FakeGeminiOptions): Promise<FakeGemini> {
   const models = opts.models ?? ['gemini-2.0-flash'];
+  const embeddingModels = opts.embeddingModels ?? ['gemini-embedding-001', 'text-embedding-004'];
+  const vector = embeddingSource(3072, opts.embedding);
   const modelOf = (pathname: string) =>
     decodeURIComponent(/^\/v1beta\/models\/([^/:]+)/.exec(pathname)?.[1] ?? '');
-  return startVendorFake({
+  const fake = await startVendorFake({
     route(method, pathname) {
       if (method === 'GET' && pathname.startsWith('/v1beta/models')) return 'models';
       if (method === 'POST' && pathname.endsWith(':streamGenerateContent')) return 'completion';
+      if (method === 'POST' && pathname.endsWith(':embedContent')) return 'embeddings';
       return undefined;
     },
     answer(req, fault) {
@@ -148,6 +161,18 @@ export function startFakeGemini(opts: FakeGeminiOptions): Promise<VendorFake> {
       const key = req.headers['x-goog-api-key'];
       if (key === undefined) return jsonReply(403, googleError(403, MESSAGES[403] ?? ''));
       if (key !== opts.apiKey) return jsonReply(400, INVALID_KEY);
+      if (req.method === 'POST' && req.url.pathname.endsWith(':embedContent')) {
+        if (!embeddingModels.includes(model))
+          return jsonReply(404, notFound(model, 'embedContent'));
+        const content = req.json?.content as { parts?: unknown } | undefined;
+        if (!Array.isArray(content?.parts)) {
+          return jsonReply(
+            400,
+            googleError(400, '* EmbedContentRequest.content: contents is not specified'),
+          );
+        }
+        return jsonReply(200, { embedding: { values: vector.vector() } });
+      }
       if (!models.includes(model)) return jsonReply(404, notFound(model));
       if (req.method === 'GET') {
         const body = {
@@ -168,4 +193,5 @@ export function startFakeGemini(opts: FakeGeminiOptions): Promise<VendorFake> {
       return stream(req, model, fault);
     },
   });
+  return { ...fake, setEmbedding: (e) => vector.set(e) };
 }

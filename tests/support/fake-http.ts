@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-/** A vendor's routes as faults see them: its model-list route(s), its completion route, or every route. */
-export type VendorRoute = 'models' | 'completion';
+/** A vendor's routes as faults see them: its model-list route(s), its completion route, its embeddings route, or every route. */
+export type VendorRoute = 'models' | 'completion' | 'embeddings';
 export type VendorFaultRoute = VendorRoute | '*';
 
 /**

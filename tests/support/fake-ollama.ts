@@ -1,3 +1,4 @@
+import { embeddingSource, type FakeEmbedding } from './fake-embedding.js';
 import {
   cutJson,
   type FakeReply,
@@ -14,7 +15,12 @@ export interface FakeOllamaOptions {
   models?: string[];
   /** When set, requests must send `Authorization: Bearer <key>` (Ollama behind a proxy). */
   apiKey?: string;
+  /** The vector `/api/embed` answers (default 768 numbers, nomic-embed-text's length; seed 1). */
+  embedding?: FakeEmbedding;
 }
+
+/** A fake Ollama; `setEmbedding` changes the vector `/api/embed` answers. */
+export type FakeOllama = VendorFake & { setEmbedding(embedding: FakeEmbedding): void };
 
 // Ollama answers errors as `{"error":"…"}`.
 const MESSAGES: Readonly<Record<number, string>> = {
@@ -85,16 +91,20 @@ function chat(req: FakeRequest, model: string, fault: VendorFault | undefined): 
 /**
  * A fake Ollama server on 127.0.0.1 speaking the native API: `GET /api/version`,
  * `GET /api/tags`, `POST /api/chat` streamed as NDJSON (`done: true` last). Errors are
- * `{"error":"…"}`; a model that was not pulled is 404.
+ * `{"error":"…"}`; a model that was not pulled is 404. `POST /api/embed` answers
+ * `{model, embeddings: [[…]], total_duration, load_duration, prompt_eval_count}` (docs/api.md,
+ * "Generate Embeddings") for any pulled model.
  */
-export function startFakeOllama(opts: FakeOllamaOptions = {}): Promise<VendorFake> {
-  const models = opts.models ?? ['llama3.2:latest'];
-  return startVendorFake({
+export async function startFakeOllama(opts: FakeOllamaOptions = {}): Promise<FakeOllama> {
+  const models = opts.models ?? ['llama3.2:latest', 'nomic-embed-text:latest'];
+  const vector = embeddingSource(768, opts.embedding);
+  const fake = await startVendorFake({
     route(method, pathname) {
       if (method === 'GET' && (pathname === '/api/version' || pathname === '/api/tags')) {
         return 'models';
       }
       if (method === 'POST' && pathname === '/api/chat') return 'completion';
+      if (method === 'POST' && pathname === '/api/embed') return 'embeddings';
       return undefined;
     },
     answer(req, fault) {
@@ -133,6 +143,19 @@ export function startFakeOllama(opts: FakeOllamaOptions = {}): Promise<VendorFak
         };
         return jsonReply(200, body);
       }
+      if (req.method === 'POST' && path === '/api/embed') {
+        const model = req.json?.model;
+        if (typeof model !== 'string') return jsonReply(400, { error: 'model is required' });
+        const known = models.includes(model) || models.includes(`${model}:latest`);
+        if (!known) return jsonReply(404, notPulled(model));
+        return jsonReply(200, {
+          model,
+          embeddings: [vector.vector()],
+          total_duration: 14_143_917,
+          load_duration: 1_019_500,
+          prompt_eval_count: 15,
+        });
+      }
       if (req.method === 'POST' && path === '/api/chat') {
         const model = req.json?.model;
         if (typeof model !== 'string') return jsonReply(400, { error: 'model is required' });
@@ -147,4 +170,5 @@ export function startFakeOllama(opts: FakeOllamaOptions = {}): Promise<VendorFak
       };
     },
   });
+  return { ...fake, setEmbedding: (e) => vector.set(e) };
 }

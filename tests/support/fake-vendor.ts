@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { type EmbeddingSource, embeddingSource, type FakeEmbedding } from './fake-embedding.js';
 
 /**
  * Which requests a fault applies to: '*' every request; a vendor ('openai', 'anthropic')
- * every request in its shape; a route ('models', 'chat', 'messages', 'health') that route
+ * every request in its shape; a route ('models', 'chat', 'messages', 'embeddings', 'health') that route
  * for both vendors; a vendor's route ('openai:models', 'anthropic:models') that alone. The
  * narrowest fault set for a request wins: vendor's route, route, vendor, then '*'.
  */
@@ -26,6 +27,7 @@ export const FAULT_ROUTES: readonly FaultRoute[] = [
   'anthropic:models',
   'chat',
   'messages',
+  'embeddings',
   'health',
 ];
 
@@ -90,6 +92,10 @@ export interface FakeVendorOptions {
   host?: string;
   /** Model ids served on both vendor shapes (default {@link DEFAULT_MODELS}). */
   models?: string[];
+  /** Embedding model ids `POST /v1/embeddings` serves (default {@link DEFAULT_EMBEDDING_MODELS}). */
+  embeddingModels?: string[];
+  /** The vector embeddings answer (default 1536 numbers, seed 1). */
+  embedding?: FakeEmbedding;
   /** When set, OpenAI-shaped requests must send `Authorization: Bearer <key>`. */
   openaiKey?: string;
   /** When set, Anthropic-shaped requests must send `x-api-key: <key>`. */
@@ -112,11 +118,20 @@ export interface FakeVendor {
   clearFaults(): void;
   /** Every request received, oldest first (a live array: `requests.length = 0` empties it). */
   requests: RecordedRequest[];
+  /** Changes the vector embeddings answer from now on (its length, seed, or the vector itself). */
+  setEmbedding(embedding: FakeEmbedding): void;
   /** Close the listener and destroy open sockets, so clients see connection refused. */
   stop(): Promise<void>;
   /** Listen again on the same port after stop(). */
   start(): Promise<void>;
 }
+
+/** Embedding models served when none are configured. */
+export const DEFAULT_EMBEDDING_MODELS: readonly string[] = [
+  'text-embedding-3-small',
+  'text-embedding-3-large',
+  'nomic-embed-text',
+];
 
 /** Models served when none are configured. */
 export const DEFAULT_MODELS: readonly string[] = [
@@ -126,7 +141,7 @@ export const DEFAULT_MODELS: readonly string[] = [
   'claude-sonnet-4-20250514',
 ];
 
-type Route = 'models' | 'chat' | 'messages' | 'health';
+type Route = 'models' | 'chat' | 'messages' | 'embeddings' | 'health';
 type Shape = 'openai' | 'anthropic' | 'plain';
 
 interface SseEvent {
@@ -186,6 +201,8 @@ const PROMPT_TOKENS = 8;
 export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<FakeVendor> {
   const host = opts.host ?? '127.0.0.1';
   const models = [...(opts.models ?? DEFAULT_MODELS)];
+  const embeddingModels = [...(opts.embeddingModels ?? DEFAULT_EMBEDDING_MODELS)];
+  const embedding: EmbeddingSource = embeddingSource(1536, opts.embedding);
   const faults = new Map<FaultRoute, FaultEntry>();
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
@@ -374,6 +391,7 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
     if (typeof model !== 'string' || model.length === 0) {
       return errorReply(ex, 400, 'missing_model');
     }
+    if (route === 'embeddings') return openaiEmbedding(ex, model);
     if (!Array.isArray(ex.payload?.messages)) return errorReply(ex, 400, 'missing_messages');
     if (route === 'messages' && typeof ex.payload?.max_tokens !== 'number') {
       return errorReply(ex, 400, 'missing_max_tokens');
@@ -420,6 +438,25 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
       first_id: models[0] ?? null,
       last_id: models[models.length - 1] ?? null,
     };
+  }
+
+  /**
+   * A `CreateEmbeddingResponse` (openai/openai-node src/resources/embeddings.ts): `data[]` of
+   * `{object: "embedding", index, embedding}`, the model, `usage.{prompt_tokens,total_tokens}`.
+   * An unknown model is 404 `model_not_found`, as for chat; no `input` is a 400.
+   */
+  function openaiEmbedding(ex: Exchange, model: string): Reply {
+    const input = ex.payload?.input;
+    if (typeof input !== 'string' && !Array.isArray(input)) {
+      return errorReply(ex, 400, 'missing_input');
+    }
+    if (!embeddingModels.includes(model)) return errorReply(ex, 404, undefined, model);
+    return jsonReply(ex, 200, {
+      object: 'list',
+      data: [{ object: 'embedding', index: 0, embedding: embedding.vector() }],
+      model,
+      usage: { prompt_tokens: PROMPT_TOKENS, total_tokens: PROMPT_TOKENS },
+    });
   }
 
   function openaiCompletion(ex: Exchange, model: string, fault: Fault | undefined): Reply {
@@ -724,6 +761,7 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
     port,
     requests,
     setFault,
+    setEmbedding: (e) => embedding.set(e),
     clearFaults: () => faults.clear(),
     async start(): Promise<void> {
       if (!server.listening) await listen();
@@ -751,13 +789,14 @@ function routeOf(method: string, path: string): Route | undefined {
   }
   if (method === 'POST' && path === '/v1/chat/completions') return 'chat';
   if (method === 'POST' && path === '/v1/messages') return 'messages';
+  if (method === 'POST' && path === '/v1/embeddings') return 'embeddings';
   return undefined;
 }
 
 function shapeOf(route: Route | undefined, headers: http.IncomingHttpHeaders): Shape {
   if (route === 'health') return 'plain';
   if (route === 'messages') return 'anthropic';
-  if (route === 'chat') return 'openai';
+  if (route === 'chat' || route === 'embeddings') return 'openai';
   return headers['x-api-key'] !== undefined || headers['anthropic-version'] !== undefined
     ? 'anthropic'
     : 'openai';
@@ -829,6 +868,16 @@ function openaiError(
   if (code === 'unknown_url') return err(`Invalid URL (${what})`, 'invalid_request_error', null);
   if (code === 'missing_model') {
     return err('you must provide a model parameter', 'invalid_request_error', null);
+  }
+  if (code === 'missing_input') {
+    return {
+      ...err(
+        "Missing required parameter: 'input'.",
+        'invalid_request_error',
+        'missing_required_parameter',
+      ),
+      param: 'input',
+    };
   }
   if (code === 'missing_messages') {
     return {

@@ -1,0 +1,502 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DependencyConfig } from '../../src/config/types.js';
+import {
+  checkedVector,
+  EMBEDDING_TEXT,
+  embeddingDimensionsGuard,
+} from '../../src/probes/embeddings.js';
+import { createScrubber } from '../../src/probes/scrub.js';
+import type { CheckResult, ErrorClass } from '../../src/probes/types.js';
+import type { HttpClient } from '../../src/transport/http-client.js';
+import { createNodeHttpClient } from '../../src/transport/node-http-client.js';
+import { createProbe } from '../../src/vendors/registry.js';
+import { type DependencyOverrides, testDependency } from '../support/dependency.js';
+import { startFakeAzure } from '../support/fake-azure.js';
+import { startFakeBedrock } from '../support/fake-bedrock.js';
+import { startFakeCohere } from '../support/fake-cohere.js';
+import type { FakeEmbedding } from '../support/fake-embedding.js';
+import { startFakeGemini } from '../support/fake-gemini.js';
+import { startFakeOllama } from '../support/fake-ollama.js';
+import { startFakeVendor } from '../support/fake-vendor.js';
+import { expectNoSecrets } from '../support/vendor-cases.js';
+
+const OPENAI_KEY = 'sk-emb-fake-0123456789abcdefghijklmn';
+const AZURE_KEY = 'azkey-emb-0123456789abcdef0123456789';
+const GEMINI_KEY = 'AIzaSyEmbFake0123456789abcdefghijklm';
+const COHERE_KEY = 'co-emb-fake-key-0123456789abcdefghij';
+const AWS = {
+  region: 'us-east-1',
+  accessKeyId: 'AKIAEMBFAKE012345678',
+  secretAccessKey: 'embSecretAccessKey/0123456789abcdefghijKL',
+};
+const SECRETS = [
+  OPENAI_KEY,
+  AZURE_KEY,
+  GEMINI_KEY,
+  COHERE_KEY,
+  AWS.accessKeyId,
+  AWS.secretAccessKey,
+];
+
+/** One fake, whatever its vendor: its requests, its faults on the embeddings route, its vector. */
+interface Rig {
+  url: string;
+  requests: ReadonlyArray<{ method: string; path: string; body: string }>;
+  clear(): void;
+  fault(f: { status?: number; errorCode?: string; body?: string }): void;
+  setEmbedding(e: FakeEmbedding): void;
+  stop(): Promise<void>;
+}
+
+/** One vendor surface under test. */
+interface Setup {
+  name: string;
+  start(): Promise<Rig>;
+  dep(url: string, over?: DependencyOverrides): DependencyConfig;
+  /** `METHOD path` of the embeddings request. */
+  route: string;
+  dimensions: number;
+  /** Input tokens the vendor reports; undefined where it reports none (Gemini). */
+  tokens: number | undefined;
+  /** The fault that rejects our credentials. */
+  authFault: { status?: number; errorCode?: string };
+  /** A 2xx body in the vendor's shape carrying `vector` (JSON text) as the embedding. */
+  body(vector: string): string;
+}
+
+type VendorFakeLike = {
+  url: string;
+  requests: Array<{ method: string; path: string; body: string }>;
+  clearFaults(): void;
+  setFault(route: 'embeddings', fault: object | null): void;
+  setEmbedding(e: FakeEmbedding): void;
+  stop(): Promise<void>;
+};
+
+function rig(fake: VendorFakeLike): Rig {
+  return {
+    url: fake.url,
+    requests: fake.requests,
+    clear() {
+      fake.clearFaults();
+      fake.requests.length = 0;
+      fake.setEmbedding({});
+    },
+    fault: (f) => fake.setFault('embeddings', f),
+    setEmbedding: (e) => fake.setEmbedding(e),
+    stop: () => fake.stop(),
+  };
+}
+
+const openAIBody = (v: string) =>
+  `{"object":"list","data":[{"object":"embedding","index":0,"embedding":${v}}],"model":"m","usage":{"prompt_tokens":8,"total_tokens":8}}`;
+
+const SETUPS: Setup[] = [
+  {
+    name: 'openai',
+    start: async () => rig(await startFakeVendor({ openaiKey: OPENAI_KEY })),
+    dep: (url, over) =>
+      testDependency({
+        vendor: 'openai',
+        baseUrl: `${url}/v1`,
+        apiKey: OPENAI_KEY,
+        embeddingModel: 'text-embedding-3-small',
+        ...over,
+      }),
+    route: 'POST /v1/embeddings',
+    dimensions: 1536,
+    tokens: 8,
+    authFault: { status: 401 },
+    body: openAIBody,
+  },
+  {
+    name: 'openai-compatible',
+    start: async () => rig(await startFakeVendor({ anonymous: true })),
+    dep: (url, over) =>
+      testDependency({
+        vendor: 'openai-compatible',
+        baseUrl: `${url}/v1`,
+        embeddingModel: 'nomic-embed-text',
+        ...over,
+      }),
+    route: 'POST /v1/embeddings',
+    dimensions: 1536,
+    tokens: 8,
+    authFault: { status: 401 },
+    body: openAIBody,
+  },
+  ...[undefined, '2024-10-21'].map(
+    (apiVersion): Setup => ({
+      name: `azure-openai (${apiVersion === undefined ? 'v1' : 'dated'} surface)`,
+      start: async () => rig(await startFakeAzure({ apiKey: AZURE_KEY })),
+      dep: (url, over) =>
+        testDependency({
+          vendor: 'azure-openai',
+          baseUrl: url,
+          apiKey: AZURE_KEY,
+          model: 'chat-prod',
+          embeddingModel: 'embed-prod',
+          ...(apiVersion === undefined ? {} : { apiVersion }),
+          ...over,
+        }),
+      route:
+        apiVersion === undefined
+          ? 'POST /openai/v1/embeddings'
+          : `POST /openai/deployments/embed-prod/embeddings?api-version=${apiVersion}`,
+      dimensions: 1536,
+      tokens: 8,
+      authFault: { status: 401 },
+      body: openAIBody,
+    }),
+  ),
+  {
+    name: 'gemini',
+    start: async () => rig(await startFakeGemini({ apiKey: GEMINI_KEY })),
+    dep: (url, over) =>
+      testDependency({
+        vendor: 'gemini',
+        baseUrl: url,
+        apiKey: GEMINI_KEY,
+        model: 'gemini-2.0-flash',
+        embeddingModel: 'gemini-embedding-001',
+        ...over,
+      }),
+    route: 'POST /v1beta/models/gemini-embedding-001:embedContent',
+    dimensions: 3072,
+    tokens: undefined,
+    authFault: { errorCode: 'API_KEY_INVALID' },
+    body: (v) => `{"embedding":{"values":${v}}}`,
+  },
+  ...(
+    [
+      [
+        'titan',
+        'amazon.titan-embed-text-v2:0',
+        (v: string) =>
+          `{"embedding":${v},"inputTextTokenCount":12,"embeddingsByType":{"float":${v}}}`,
+      ],
+      [
+        'cohere',
+        'cohere.embed-v4:0',
+        (v: string) =>
+          `{"id":"x","embeddings":{"float":[${v}]},"response_type":"embeddings_by_type","texts":["t"]}`,
+      ],
+    ] as const
+  ).map(
+    ([family, model, body]): Setup => ({
+      name: `bedrock (${family})`,
+      start: async () => rig(await startFakeBedrock(AWS)),
+      dep: (url, over) =>
+        testDependency({
+          vendor: 'bedrock',
+          baseUrl: url,
+          controlPlaneUrl: url,
+          ...AWS,
+          model: 'amazon.nova-micro-v1:0',
+          embeddingModel: model,
+          ...over,
+        }),
+      route: `POST /model/${encodeURIComponent(model)}/invoke`,
+      dimensions: 1024,
+      tokens: 12,
+      authFault: { errorCode: 'UnrecognizedClientException' },
+      body,
+    }),
+  ),
+  {
+    name: 'cohere',
+    start: async () => rig(await startFakeCohere({ apiKey: COHERE_KEY })),
+    dep: (url, over) =>
+      testDependency({
+        vendor: 'cohere',
+        baseUrl: url,
+        apiKey: COHERE_KEY,
+        model: 'command-r-08-2024',
+        embeddingModel: 'embed-v4.0',
+        ...over,
+      }),
+    route: 'POST /v2/embed',
+    dimensions: 1536,
+    tokens: 14,
+    authFault: { status: 401 },
+    body: (v) =>
+      `{"id":"x","embeddings":{"float":[${v}]},"texts":["t"],"meta":{"billed_units":{"input_tokens":14}}}`,
+  },
+  {
+    name: 'ollama',
+    start: async () => rig(await startFakeOllama()),
+    dep: (url, over) =>
+      testDependency({
+        vendor: 'ollama',
+        baseUrl: url,
+        model: 'llama3.2',
+        embeddingModel: 'nomic-embed-text',
+        ...over,
+      }),
+    route: 'POST /api/embed',
+    dimensions: 768,
+    tokens: 15,
+    authFault: { status: 401 },
+    body: (v) => `{"model":"nomic-embed-text","embeddings":[${v}],"prompt_eval_count":15}`,
+  },
+];
+
+let http: HttpClient;
+beforeAll(() => {
+  http = createNodeHttpClient();
+});
+afterAll(() => http.close());
+
+function ctx() {
+  return { http, signal: AbortSignal.timeout(3000), now: () => performance.now() };
+}
+
+function run(dep: DependencyConfig): Promise<CheckResult> {
+  return createProbe({ ...dep, checks: ['embeddings'] }, createScrubber(SECRETS)).run(
+    'embeddings',
+    ctx(),
+  );
+}
+
+describe.each(SETUPS)('embeddings on $name', (setup) => {
+  let fake: Rig;
+  beforeAll(async () => {
+    fake = await setup.start();
+  });
+  afterAll(() => fake.stop());
+  beforeEach(() => fake.clear());
+
+  it('embeds the fixed text and returns the checked vector, its time and its tokens', async () => {
+    const r = await run(setup.dep(fake.url));
+    expect(r.errorClass, r.message).toBeUndefined();
+    expect(r).toMatchObject({ check: 'embeddings', ok: true, httpStatus: 200 });
+    expect(r.embedding?.dimensions).toBe(setup.dimensions);
+    expect(r.embedding?.vector).toHaveLength(setup.dimensions);
+    expect(r.tokens).toEqual(
+      setup.tokens === undefined ? undefined : { input: setup.tokens, output: 0 },
+    );
+    expect(r.ttftMs).toBeUndefined();
+    expect(r.latencyMs).toBeGreaterThan(0);
+    expect(fake.requests.map((q) => `${q.method} ${q.path}`)).toEqual([setup.route]);
+    expect(fake.requests[0]?.body).toContain(EMBEDDING_TEXT);
+  });
+
+  it('answers the same vector for the same text, and another once the model changes', async () => {
+    const first = await run(setup.dep(fake.url));
+    const again = await run(setup.dep(fake.url));
+    fake.setEmbedding({ seed: 2 });
+    const changed = await run(setup.dep(fake.url));
+    expect(again.embedding?.vector).toEqual(first.embedding?.vector);
+    expect(changed.embedding?.vector).not.toEqual(first.embedding?.vector);
+    expect(changed.embedding?.dimensions).toBe(setup.dimensions);
+  });
+
+  it('holds the vector to the first length seen while embeddingDimensions is unset', async () => {
+    const probe = createProbe(
+      { ...setup.dep(fake.url), checks: ['embeddings'] },
+      createScrubber(SECRETS),
+    );
+    expect((await probe.run('embeddings', ctx())).ok).toBe(true);
+    fake.setEmbedding({ dimensions: 256 });
+    const r = await probe.run('embeddings', ctx());
+    expect(r).toMatchObject({
+      ok: false,
+      errorClass: 'bad_response',
+      httpStatus: 200,
+      message: `embedding has 256 dimensions; expected ${setup.dimensions}, the length of the first answer since start`,
+    });
+    expect(r.embedding).toBeUndefined();
+  });
+
+  const failures: Array<{
+    name: string;
+    arrange: (f: Rig) => void;
+    over?: DependencyOverrides;
+    expected: ErrorClass;
+    message: string | RegExp;
+  }> = [
+    {
+      name: 'wrong dimension',
+      arrange: (f) => f.setEmbedding({ dimensions: 768 }),
+      over: { embeddingDimensions: 1536 },
+      expected: 'bad_response',
+      message: 'embedding has 768 dimensions; expected 1536 (embeddingDimensions)',
+    },
+    {
+      name: 'all-zero vector',
+      arrange: (f) => f.setEmbedding({ vector: [0, 0, 0, 0] }),
+      expected: 'bad_response',
+      message: 'embedding is all zeros (4 dimensions)',
+    },
+    {
+      name: 'non-finite number',
+      arrange: (f) => f.fault({ body: setup.body('[0.25,1e999,-0.5]') }),
+      expected: 'bad_response',
+      message: 'embedding holds a non-finite number at index 1',
+    },
+    {
+      name: 'a string in the vector',
+      arrange: (f) => f.fault({ body: setup.body('[0.25,"NaN",-0.5]') }),
+      expected: 'bad_response',
+      message: 'embedding holds a non-number at index 1',
+    },
+    {
+      name: 'garbage body',
+      arrange: (f) => f.fault({ body: '<html><body>502 Bad Gateway</body></html>' }),
+      expected: 'bad_response',
+      message: 'the embeddings answer (2xx) is not a JSON object',
+    },
+    {
+      name: 'a JSON body without a vector',
+      arrange: (f) => f.fault({ body: '{"object":"list","data":[]}' }),
+      expected: 'bad_response',
+      message: 'the answer holds no embedding',
+    },
+    {
+      name: 'credentials rejected',
+      arrange: (f) => f.fault(setup.authFault),
+      expected: 'auth',
+      message: /./,
+    },
+    {
+      name: 'embedding model not found',
+      arrange: () => {},
+      over: setup.name.startsWith('bedrock')
+        ? {
+            embeddingModel: setup.name.includes('titan')
+              ? 'amazon.titan-embed-text-v9:0'
+              : 'cohere.embed-v9:0',
+          }
+        : setup.name.startsWith('azure')
+          ? { embeddingModel: 'embed-gone' }
+          : { embeddingModel: 'embed-gone-001' },
+      expected: 'model_unavailable',
+      message: setup.name.startsWith('bedrock')
+        ? /^model (amazon\.titan-embed-text-v9:0|cohere\.embed-v9:0): HTTP 400 ValidationException/
+        : setup.name.startsWith('azure')
+          ? /^deployment embed-gone: HTTP 404 DeploymentNotFound/
+          : /embed-gone-001/,
+    },
+    {
+      name: 'rate limited',
+      arrange: (f) => f.fault({ status: 429 }),
+      expected: 'rate_limited',
+      message: /./,
+    },
+  ];
+
+  it.each(failures)('$name → $expected', async (c) => {
+    c.arrange(fake);
+    const r = await run(setup.dep(fake.url, c.over));
+    expect({ ok: r.ok, errorClass: r.errorClass }).toEqual({ ok: false, errorClass: c.expected });
+    if (typeof c.message === 'string') expect(r.message).toBe(c.message);
+    else expect(r.message).toMatch(c.message);
+    expect(r.embedding).toBeUndefined();
+    expectNoSecrets(r, SECRETS);
+  });
+});
+
+describe('embeddings without what it needs', () => {
+  it.each([
+    [
+      'openai',
+      { vendor: 'openai', apiKeyEnv: 'OPENAI_API_KEY' },
+      'skipped: no API key configured (OPENAI_API_KEY is not set)',
+    ],
+    [
+      'gemini',
+      { vendor: 'gemini', apiKeyEnv: 'GEMINI_API_KEY' },
+      'skipped: no API key configured (GEMINI_API_KEY is not set)',
+    ],
+    [
+      'bedrock',
+      { vendor: 'bedrock', region: 'us-east-1' },
+      'skipped: no API key configured (no apiKey in the config)',
+    ],
+  ] as const)('skips on %s without a key, sending nothing', async (_name, over, message) => {
+    const dep = testDependency({
+      ...over,
+      embeddingModel: 'amazon.titan-embed-text-v2:0',
+      checks: ['embeddings'],
+    });
+    const r = await createProbe(dep, createScrubber([])).run('embeddings', ctx());
+    expect(r).toMatchObject({ ok: false, skipped: true, credentialsMissing: true, message });
+  });
+
+  it('refuses to run without embeddingModel', async () => {
+    const dep = testDependency({ vendor: 'ollama', checks: ['embeddings'] });
+    const r = await createProbe(dep, createScrubber([])).run('embeddings', ctx());
+    expect(r).toMatchObject({
+      ok: false,
+      errorClass: 'bad_request',
+      message: 'no embeddingModel configured for the embeddings check',
+    });
+  });
+
+  it('answers embeddings as unsupported on a vendor without it, and keeps it out of the checks', async () => {
+    const dep = testDependency({ vendor: 'anthropic', checks: ['models', 'embeddings'] });
+    const probe = createProbe(dep, createScrubber([]));
+    expect(probe.checks).toEqual(['models']);
+    expect(await probe.run('embeddings', ctx())).toMatchObject({
+      ok: false,
+      skipped: true,
+      errorClass: 'bad_request',
+      message: 'check "embeddings" is not supported for vendor anthropic',
+    });
+  });
+
+  it('runs embeddings where listed, in the listed order', () => {
+    const dep = testDependency({ vendor: 'cohere', checks: ['embeddings', 'models'] });
+    expect(createProbe(dep, createScrubber([])).checks).toEqual(['embeddings', 'models']);
+  });
+});
+
+describe('vector rules', () => {
+  it.each<[string, unknown, string | number]>([
+    ['a good vector', [0.1, -0.2, 0.3], 3],
+    ['no vector', undefined, 'the answer holds no embedding'],
+    ['base64 text', 'AAAAPwAAAL8=', 'embedding is not an array of numbers'],
+    ['an empty array', [], 'embedding is empty'],
+    ['NaN', [0.1, Number.NaN], 'embedding holds a non-finite number at index 1'],
+    ['-Infinity', [Number.NEGATIVE_INFINITY], 'embedding holds a non-finite number at index 0'],
+    ['null inside', [0.1, null], 'embedding holds a non-number at index 1'],
+    ['all zeros', [0, -0, 0], 'embedding is all zeros (3 dimensions)'],
+    [
+      'too long',
+      new Array(65_537).fill(0.1),
+      'embedding has 65537 dimensions; more than 65536 is no embedding',
+    ],
+  ])('%s', (_name, raw, want) => {
+    const got = checkedVector(raw);
+    if (typeof want === 'number') expect(got).toHaveLength(want);
+    else expect(got).toEqual({ errorClass: 'bad_response', message: want });
+  });
+
+  it('keeps the configured length over the first one seen', () => {
+    const guard = embeddingDimensionsGuard(3);
+    const ok = (n: number): CheckResult => ({
+      check: 'embeddings',
+      ok: true,
+      latencyMs: 5,
+      tokens: { input: 4, output: 0 },
+      embedding: { dimensions: n, vector: new Array(n).fill(0.5) },
+    });
+    expect(guard(ok(3)).ok).toBe(true);
+    expect(guard(ok(2))).toEqual({
+      check: 'embeddings',
+      ok: false,
+      latencyMs: 5,
+      tokens: { input: 4, output: 0 },
+      errorClass: 'bad_response',
+      message: 'embedding has 2 dimensions; expected 3 (embeddingDimensions)',
+    });
+    // A failed result passes untouched and sets nothing.
+    const failedResult: CheckResult = {
+      check: 'embeddings',
+      ok: false,
+      latencyMs: 1,
+      errorClass: 'timeout',
+    };
+    expect(embeddingDimensionsGuard(undefined)(failedResult)).toBe(failedResult);
+  });
+});
