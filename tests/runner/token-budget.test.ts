@@ -41,3 +41,35 @@ describe('withTokenBudget', () => {
     expect((await budgeted.run('completion', ctx)).ok).toBe(true);
   });
 });
+
+describe('withTokenBudget and embeddings', () => {
+  it('stops embeddings like completions once spent, charging their input tokens only', async () => {
+    const sent: string[] = [];
+    const probe: Probe = {
+      vendor: 'cohere',
+      checks: ['models', 'embeddings'],
+      run: async (check): Promise<CheckResult> => {
+        sent.push(check);
+        return check === 'embeddings'
+          ? { check, ok: true, latencyMs: 5, tokens: { input: 14, output: 0 } }
+          : { check, ok: true, latencyMs: 5 };
+      },
+    };
+    const budget = createTokenBudget({ dailyTokens: 20, clock: () => 0 });
+    const budgeted = withTokenBudget(probe, budget);
+    const first = await budgeted.run('embeddings', ctx);
+    const second = await budgeted.run('embeddings', ctx);
+    const third = await budgeted.run('embeddings', ctx);
+    expect([first.ok, second.ok]).toEqual([true, true]);
+    expect(budget.spent()).toBe(28);
+    expect(third).toEqual({
+      check: 'embeddings',
+      ok: false,
+      skipped: true,
+      latencyMs: 0,
+      message: 'skipped: daily token budget of 20 tokens spent (28 used; resets 00:00 UTC)',
+    });
+    expect((await budgeted.run('models', ctx)).ok).toBe(true);
+    expect(sent).toEqual(['embeddings', 'embeddings', 'models']);
+  });
+});
