@@ -47,10 +47,12 @@ const TOKEN_BUCKETS = [
 ];
 
 /**
- * `gen_ai.operation.name` of the checks that are GenAI operations. `models` and `http` only
- * list or reach an endpoint: no GenAI operation, nothing to emit.
+ * `gen_ai.operation.name` of the checks that are GenAI operations (the convention's
+ * `embeddings` for the embeddings check). `models` and `http` only list or reach an
+ * endpoint: no GenAI operation, nothing to emit.
  */
 function operationName(dep: DependencyConfig, check: CheckName): string | undefined {
+  if (check === 'embeddings') return 'embeddings';
   if (check !== 'completion') return undefined;
   // The convention names Gemini's generateContent `generate_content`, every chat API `chat`.
   return dep.vendor === 'gemini' ? 'generate_content' : 'chat';
@@ -80,7 +82,8 @@ export function genAiAttributes(
     'gen_ai.provider.name': provider,
     ...serverAttributes(dep.baseUrl),
   };
-  if (dep.model !== undefined) attributes['gen_ai.request.model'] = dep.model;
+  const model = result.check === 'embeddings' ? dep.embeddingModel : dep.model;
+  if (model !== undefined) attributes['gen_ai.request.model'] = model;
   if (result.servedModel !== undefined) attributes['gen_ai.response.model'] = result.servedModel;
   return attributes;
 }
@@ -106,7 +109,7 @@ function reporting(exporter: PushMetricExporter, logger: Logger, url: string): P
  * Exports what probes measure as OpenTelemetry GenAI client metrics over OTLP/HTTP:
  * `gen_ai.client.operation.duration` (with `error.type` on failures),
  * `gen_ai.client.token.usage` and `gen_ai.client.operation.time_to_first_chunk`, for the
- * checks that are GenAI operations (completion). Starts its export timer at once.
+ * checks that are GenAI operations (completion, embeddings). Starts its export timer at once.
  */
 export function createOtlpExport(opts: OtlpExportOptions): OtlpExport {
   const { config, logger } = opts;
@@ -164,7 +167,10 @@ export function createOtlpExport(opts: OtlpExportOptions): OtlpExport {
       }
       if (result.tokens !== undefined) {
         tokens.record(result.tokens.input, { ...attributes, 'gen_ai.token.type': 'input' });
-        tokens.record(result.tokens.output, { ...attributes, 'gen_ai.token.type': 'output' });
+        // An embedding produces no output tokens: only its input is usage.
+        if (result.check !== 'embeddings') {
+          tokens.record(result.tokens.output, { ...attributes, 'gen_ai.token.type': 'output' });
+        }
       }
     }
   };

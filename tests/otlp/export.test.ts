@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Round } from '../../src/evaluate/evaluate.js';
 import { createLogger } from '../../src/log.js';
-import { createOtlpExport } from '../../src/otlp/export.js';
+import { createOtlpExport, genAiAttributes } from '../../src/otlp/export.js';
 import { genAiProviderName } from '../../src/otlp/provider.js';
 import { VENDORS, type Vendor } from '../../src/vendors/registry.js';
 import { testDependency } from '../support/dependency.js';
@@ -187,5 +187,23 @@ describe('gen_ai.provider.name', () => {
   };
   it.each(VENDORS.map((v) => [v, expected[v]]))('%s → %s', (vendor, name) => {
     expect(genAiProviderName(vendor as Vendor)).toBe(name);
+  });
+});
+
+describe('GenAI attributes of the embeddings check', () => {
+  it.each([
+    ['embeddings', 'embeddings', 'text-embedding-3-small'],
+    ['completion', 'chat', 'gpt-4o-mini'],
+    ['models', undefined, undefined],
+  ] as const)('%s is operation %s on model %s', (check, operation, model) => {
+    const dep = testDependency({
+      vendor: 'openai',
+      baseUrl: 'https://api.openai.com/v1',
+      model: 'gpt-4o-mini',
+      embeddingModel: 'text-embedding-3-small',
+    });
+    const attributes = genAiAttributes(dep, { check, ok: true, latencyMs: 5, attempts: 1 });
+    expect(attributes?.['gen_ai.operation.name']).toBe(operation);
+    expect(attributes?.['gen_ai.request.model']).toBe(model);
   });
 });
