@@ -43,7 +43,13 @@ interface Rig {
   url: string;
   requests: ReadonlyArray<{ method: string; path: string; body: string }>;
   clear(): void;
-  fault(f: { status?: number; errorCode?: string; body?: string }): void;
+  fault(f: {
+    status?: number;
+    errorCode?: string;
+    body?: string;
+    hang?: 'before-headers';
+    reset?: 'mid-body';
+  }): void;
   setEmbedding(e: FakeEmbedding): void;
   stop(): Promise<void>;
 }
@@ -247,14 +253,14 @@ beforeAll(() => {
 });
 afterAll(() => http.close());
 
-function ctx() {
-  return { http, signal: AbortSignal.timeout(3000), now: () => performance.now() };
+function ctx(timeoutMs = 3000) {
+  return { http, signal: AbortSignal.timeout(timeoutMs), now: () => performance.now() };
 }
 
-function run(dep: DependencyConfig): Promise<CheckResult> {
+function run(dep: DependencyConfig, timeoutMs?: number): Promise<CheckResult> {
   return createProbe({ ...dep, checks: ['embeddings'] }, createScrubber(SECRETS)).run(
     'embeddings',
-    ctx(),
+    ctx(timeoutMs),
   );
 }
 
@@ -314,6 +320,7 @@ describe.each(SETUPS)('embeddings on $name', (setup) => {
     over?: DependencyOverrides;
     expected: ErrorClass;
     message: string | RegExp;
+    timeoutMs?: number;
   }> = [
     {
       name: 'wrong dimension',
@@ -383,11 +390,24 @@ describe.each(SETUPS)('embeddings on $name', (setup) => {
       expected: 'rate_limited',
       message: /./,
     },
+    {
+      name: 'no answer',
+      arrange: (f) => f.fault({ hang: 'before-headers' }),
+      expected: 'timeout',
+      message: /response headers/,
+      timeoutMs: 300,
+    },
+    {
+      name: 'connection reset mid-body',
+      arrange: (f) => f.fault({ reset: 'mid-body' }),
+      expected: 'network',
+      message: /./,
+    },
   ];
 
   it.each(failures)('$name → $expected', async (c) => {
     c.arrange(fake);
-    const r = await run(setup.dep(fake.url, c.over));
+    const r = await run(setup.dep(fake.url, c.over), c.timeoutMs);
     expect({ ok: r.ok, errorClass: r.errorClass }).toEqual({ ok: false, errorClass: c.expected });
     if (typeof c.message === 'string') expect(r.message).toBe(c.message);
     else expect(r.message).toMatch(c.message);
