@@ -391,6 +391,12 @@ describe.each(SETUPS)('embeddings on $name', (setup) => {
       message: /./,
     },
     {
+      name: 'a body over 1 MiB, refused before parsing',
+      arrange: (f) => f.fault({ body: `{"pad":"${'x'.repeat(1024 * 1024 + 16)}"}` }),
+      expected: 'bad_response',
+      message: /^response body too large: .*exceeds 1048576 bytes/,
+    },
+    {
       name: 'no answer',
       arrange: (f) => f.fault({ hang: 'before-headers' }),
       expected: 'timeout',
