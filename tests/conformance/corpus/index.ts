@@ -2,6 +2,7 @@ import { ANTHROPIC_CASES } from './anthropic.js';
 import { AZURE_CASES } from './azure-openai.js';
 import { BEDROCK_CASES } from './bedrock.js';
 import { COHERE_CASES } from './cohere.js';
+import { EMBEDDINGS_CASES } from './embeddings.js';
 import { GEMINI_CASES } from './gemini.js';
 import { OLLAMA_CASES } from './ollama.js';
 import { OPENAI_CASES } from './openai.js';
@@ -18,6 +19,7 @@ export const CORPUS: readonly CorpusCase[] = [
   ...COHERE_CASES,
   ...OLLAMA_CASES,
   ...COMPATIBLE_CASES,
+  ...EMBEDDINGS_CASES,
 ];
 
 /** Cases per vendor and per outcome (`ok` or the error class), for the closing summary. */
