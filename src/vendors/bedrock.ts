@@ -424,30 +424,29 @@ async function embeddingsCheck(
   { auth }: Aws,
   ctx: ProbeContext,
 ): Promise<CheckResult> {
-  const family = dep.embeddingModel === undefined ? undefined : embeddingFamily(dep.embeddingModel);
-  if (dep.embeddingModel !== undefined && family === undefined && auth.kind !== 'none') {
-    return failed('embeddings', 0, {
-      errorClass: 'bad_request',
-      message: k.scrub(
-        `embeddingModel ${dep.embeddingModel} is not ${EMBEDDING_FAMILIES_TEXT}: its request body is unknown`,
-      ),
-    });
-  }
+  const family = embeddingFamily(dep.embeddingModel ?? '');
   const base = dep.baseUrl.replace(/\/+$/, '');
   const result = await runEmbeddingsCheck(
     {
       request: (model) =>
-        signOrFail(
-          'embeddings',
-          {
-            method: 'POST',
-            url: `${base}/model/${encodeURIComponent(model)}/invoke`,
-            headers: { 'content-type': 'application/json', accept: 'application/json' },
-            body: JSON.stringify(embeddingBody(family ?? 'titan')),
-          },
-          auth,
-          k.scrub,
-        ),
+        family === undefined
+          ? failed('embeddings', 0, {
+              errorClass: 'bad_request',
+              message: k.scrub(
+                `embeddingModel ${model} is not ${EMBEDDING_FAMILIES_TEXT}: its request body is unknown`,
+              ),
+            })
+          : signOrFail(
+              'embeddings',
+              {
+                method: 'POST',
+                url: `${base}/model/${encodeURIComponent(model)}/invoke`,
+                headers: { 'content-type': 'application/json', accept: 'application/json' },
+                body: JSON.stringify(embeddingBody(family)),
+              },
+              auth,
+              k.scrub,
+            ),
       read: (body, headers) => readEmbedding(family ?? 'titan', body, headers),
       modelRoute: true,
     },

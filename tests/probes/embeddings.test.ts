@@ -526,3 +526,28 @@ describe('vector rules', () => {
     expect(embeddingDimensionsGuard(undefined)(failedResult)).toBe(failedResult);
   });
 });
+
+describe('embeddings on Bedrock with a model of another family', () => {
+  it('refuses to guess its body, sending nothing', async () => {
+    const fake = await startFakeBedrock(AWS);
+    try {
+      const dep = testDependency({
+        vendor: 'bedrock',
+        baseUrl: fake.url,
+        ...AWS,
+        embeddingModel: 'mistral.mistral-embed-v1:0',
+        checks: ['embeddings'],
+      });
+      const r = await createProbe(dep, createScrubber(SECRETS)).run('embeddings', ctx());
+      expect(r).toMatchObject({
+        ok: false,
+        errorClass: 'bad_request',
+        message:
+          'embeddingModel mistral.mistral-embed-v1:0 is not an Amazon Titan (amazon.titan-embed-…) or Cohere (cohere.embed-…) embedding model: its request body is unknown',
+      });
+      expect(fake.requests).toHaveLength(0);
+    } finally {
+      await fake.stop();
+    }
+  });
+});
