@@ -203,6 +203,8 @@ describe.each(VENDORS)('$vendor with api: responses', (v) => {
       ...v.dep(fake),
       ...over,
     });
+  const body = (): Record<string, unknown> =>
+    (fake.last()?.json as Record<string, unknown> | undefined) ?? {};
   const run = (d: DependencyConfig, timeoutMs?: number) =>
     runCheck(http, d, 'completion', [v.key], timeoutMs);
 
@@ -241,7 +243,7 @@ describe.each(VENDORS)('$vendor with api: responses', (v) => {
   ])('maxTokens %i is sent as max_output_tokens %i', async (maxTokens, sent) => {
     const r = await run(dep({ maxTokens }));
     expect(r.ok, r.message).toBe(true);
-    expect((fake.last()?.json as Record<string, unknown>).max_output_tokens).toBe(sent);
+    expect(body().max_output_tokens).toBe(sent);
   });
 
   it.each([
@@ -254,7 +256,7 @@ describe.each(VENDORS)('$vendor with api: responses', (v) => {
       const r = await run(dep({ reasoning: level, maxTokens: 64 }));
       expect(r.ok, r.message).toBe(true);
       expect(r.tokens).toEqual(tokens);
-      expect((fake.last()?.json as Record<string, unknown>).reasoning).toEqual({ effort });
+      expect(body().reasoning).toEqual({ effort });
     },
   );
 
