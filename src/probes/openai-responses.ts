@@ -42,6 +42,7 @@ import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
 
 /** The APIs an OpenAI or Azure OpenAI dependency may speak (`api:`). */
 export const OPENAI_APIS = ['chat', 'responses'] as const;
+/** `chat` (Chat Completions) or `responses` (the Responses API). */
 export type OpenAIApi = (typeof OPENAI_APIS)[number];
 
 /** The `api:` config key of the openai and azure-openai vendors: `chat` unless set. */
@@ -107,6 +108,10 @@ export function responsesUsage(
   };
 }
 
+// The budget ran out: `max_output_tokens` in the IncompleteDetails type; the schema's own
+// response.incomplete example (openai-openapi) says `max_tokens`, so both are read.
+const BUDGET_REASONS = new Set(['max_output_tokens', 'max_tokens']);
+
 /** `response.incomplete_details.reason` of an incomplete response, bounded. */
 function incompleteReason(response: unknown): string {
   const details = isRecord(response) ? response.incomplete_details : undefined;
@@ -167,7 +172,7 @@ export function responsesStep(
     }
     case 'response.incomplete': {
       const reason = incompleteReason(response);
-      if (reason !== 'max_output_tokens') {
+      if (!BUDGET_REASONS.has(reason)) {
         return {
           errorClass: 'bad_response',
           message: scrub(`response incomplete: ${reason}`),

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DependencyConfig } from '../../src/config/types.js';
 import { EMPTY_COMPLETION_MESSAGE } from '../../src/probes/classify.js';
+import { responsesStep } from '../../src/probes/openai-responses.js';
+import { createScrubber } from '../../src/probes/scrub.js';
 import type { ErrorClass } from '../../src/probes/types.js';
 import type { HttpClient } from '../../src/transport/http-client.js';
 import { createNodeHttpClient } from '../../src/transport/node-http-client.js';
@@ -345,4 +347,60 @@ describe('fake responses route: the 16-token minimum the probe works around', ()
       }
     },
   );
+});
+
+describe('responsesStep: one event, what it means to the completion check', () => {
+  const scrub = createScrubber([]);
+  it.each<[string, Record<string, unknown>, unknown]>([
+    [
+      'response.created names the served model',
+      { type: 'response.created', response: { model: 'gpt-4o-mini-2024-07-18', usage: null } },
+      { servedModel: 'gpt-4o-mini-2024-07-18' },
+    ],
+    [
+      'an empty text delta is no token',
+      { type: 'response.output_text.delta', delta: '' },
+      { text: false },
+    ],
+    ['a text delta is a token', { type: 'response.output_text.delta', delta: 'p' }, { text: true }],
+    [
+      'response.completed ends it with usage',
+      {
+        type: 'response.completed',
+        response: {
+          usage: {
+            input_tokens: 3,
+            output_tokens: 5,
+            output_tokens_details: { reasoning_tokens: 4 },
+          },
+        },
+      },
+      { done: true, tokens: { input: 3, output: 5, reasoning: 4 } },
+    ],
+    [
+      'response.incomplete for max_tokens (the schema example’s word) ends it as the budget',
+      { type: 'response.incomplete', response: { incomplete_details: { reason: 'max_tokens' } } },
+      { done: true },
+    ],
+    [
+      'response.incomplete without a reason fails',
+      { type: 'response.incomplete', response: { incomplete_details: null } },
+      { errorClass: 'bad_response', message: 'response incomplete: no reason given' },
+    ],
+    [
+      'an error event without a code is a server_error',
+      { type: 'error', code: null, message: 'Something went wrong', param: null },
+      { errorClass: 'server_error', message: 'stream error after HTTP 200: Something went wrong' },
+    ],
+    [
+      'response.failed without an error object is still a failure',
+      { type: 'response.failed', response: { error: null } },
+      {
+        errorClass: 'server_error',
+        message: 'stream error after HTTP 200: response.failed without an error',
+      },
+    ],
+  ])('%s', (_name, data, want) => {
+    expect(responsesStep(data, { event: String(data.type) }, scrub)).toEqual(want);
+  });
 });
