@@ -75,7 +75,7 @@ export async function runCanary(o: {
   }
   let answer: CanaryAnswer | Classification;
   try {
-    answer = await adapter.read(res, ctx, scrub);
+    answer = await adapter.read(res, ctx, scrub, dep);
   } catch (err) {
     answer = classifyThrown(err, scrub, { aborted: ctx.signal.aborted, phase: 'stream end' });
   } finally {

@@ -725,7 +725,7 @@ export const servedModelOf = (v: unknown): string | undefined =>
 export interface StreamSummary {
   /** Sending → first non-empty text. */
   ttftMs?: number;
-  tokens?: { input: number; output: number };
+  tokens?: { input: number; output: number; reasoning?: number };
   /** The model the stream says answered (OpenAI chunks' `model`, Anthropic's message). */
   servedModel?: string;
   /** Events that carried non-empty text. */

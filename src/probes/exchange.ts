@@ -235,8 +235,8 @@ export interface StreamStep {
   text?: boolean;
   /** The vendor's terminal event: the stream is complete. */
   done?: boolean;
-  /** Token counts the event reported (the last report wins). */
-  tokens?: { input: number; output: number };
+  /** Token counts the event reported (the last report wins); reasoning tokens apart where said. */
+  tokens?: { input: number; output: number; reasoning?: number };
   /** The model the event says answered (the first report wins). */
   servedModel?: string;
 }

@@ -78,7 +78,8 @@ export function parseModelIds(body: string): string[] | undefined {
   return ids;
 }
 
-function bearerHeaders(dep: DependencyConfig): Record<string, string> {
+/** `Authorization: Bearer KEY`, or nothing without a key: how OpenAI-protocol servers take one. */
+export function bearerHeaders(dep: DependencyConfig): Record<string, string> {
   return dep.apiKey === undefined ? {} : { authorization: `Bearer ${dep.apiKey}` };
 }
 

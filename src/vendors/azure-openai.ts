@@ -6,9 +6,16 @@ import {
   createOpenAIProtocolCanary,
   createOpenAIProtocolProbe,
 } from '../probes/openai-protocol.js';
+import {
+  byOpenAIApi,
+  createOpenAIResponsesCanary,
+  createOpenAIResponsesProbe,
+  openAIApiField,
+  openAIApiOf,
+} from '../probes/openai-responses.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { Probe } from '../probes/types.js';
-import { type CanaryAdapter, defineVendor } from './types.js';
+import { type CanaryAdapter, defineVendor, type VendorConfigIssue } from './types.js';
 
 /** The Azure-only key: the dated surface's `api-version`; absent means the v1 surface. */
 interface AzureOptions {
@@ -56,6 +63,19 @@ export function azureEmbeddingsUrl(dep: DependencyConfig): string {
 }
 
 /**
+ * The Responses route, on the v1 surface only: `{resource}/openai/v1/responses` with the
+ * deployment in `model` and no api-version (the OpenAI client pointed at
+ * `{endpoint}/openai/v1/`, openai/openai-node examples/azure/responses.ts; the v1 API needs
+ * no dated api-version, learn.microsoft.com azure/ai-foundry/openai/api-version-lifecycle).
+ */
+export function azureResponsesUrl(dep: DependencyConfig): string {
+  return `${resourceRoot(dep.baseUrl)}/openai/v1/responses`;
+}
+
+const azureKeyHeader = (d: DependencyConfig): Record<string, string> =>
+  d.apiKey === undefined ? {} : { 'api-key': d.apiKey };
+
+/**
  * Probe for Azure OpenAI (`api-key` header; `model` is the deployment name). Without
  * `apiVersion` it speaks the v1 surface (`{baseUrl}/openai/v1/…`); with one, the dated
  * surface (`/openai/deployments/{deployment}/chat/completions?api-version=…`). `models`
@@ -63,12 +83,12 @@ export function azureEmbeddingsUrl(dep: DependencyConfig): string {
  * list names models, not deployments); a missing deployment shows in `completion` as 404
  * `DeploymentNotFound` → model_unavailable, naming it. The stream is OpenAI's: the leading
  * `choices: []` chunk with `prompt_filter_results` carries no text and does not stop the
- * first-token clock.
+ * first-token clock. With `api: responses` the completion goes to {@link azureResponsesUrl}.
  */
 export function createAzureOpenAIProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
   const { apiVersion } = optionsOf(dep);
   const dated = apiVersion !== undefined;
-  const probe = createOpenAIProtocolProbe({
+  const options = {
     vendor: 'azure-openai',
     dep,
     scrub,
@@ -80,10 +100,13 @@ export function createAzureOpenAIProbe(dep: DependencyConfig, scrub: Scrubber): 
     urls: azureUrls(dep),
     embeddingsUrl: azureEmbeddingsUrl(dep),
     embeddingNoun: 'deployment',
-    authHeaders: (d): Record<string, string> =>
-      d.apiKey === undefined ? {} : { 'api-key': d.apiKey },
+    authHeaders: azureKeyHeader,
     modelListed: false,
-  });
+  } as const;
+  const probe =
+    openAIApiOf(dep) === 'responses'
+      ? createOpenAIResponsesProbe(options, azureResponsesUrl(dep))
+      : createOpenAIProtocolProbe(options);
   return withModelNamed(probe, dep.model, scrub, 'deployment');
 }
 
@@ -94,15 +117,29 @@ const apiVersionField = () =>
       `expected an api-version like 2024-10-21 or 2025-04-01-preview (leave apiVersion out for the v1 surface), got ${describeValue(iss.input)}`,
   });
 
+// Azure serves the Responses API on the v1 surface; a dated api-version would pick the other one.
+function checkAzureConfig(dep: Readonly<Record<string, unknown>>): VendorConfigIssue[] {
+  if (dep.api !== 'responses' || dep.apiVersion === undefined) return [];
+  return [
+    {
+      key: 'apiVersion',
+      at: 'key',
+      message:
+        'apiVersion picks the dated surface, but api: responses speaks the v1 surface (/openai/v1/responses); leave apiVersion out',
+    },
+  ];
+}
+
 /** Azure OpenAI: `api-key` header, the resource's own URL, `model` names the deployment. */
 export const azureOpenai = defineVendor({
   id: 'azure-openai',
   displayName: 'Azure OpenAI',
   genAiProvider: 'azure.ai.openai',
   baseUrlHint: ': https://RESOURCE.openai.azure.com',
-  configKeys: { apiVersion: apiVersionField().optional() },
   supportedChecks: LLM_CHECKS_WITH_EMBEDDINGS,
   embeddingExample: 'text-embedding-3-small (the name of your embedding deployment)',
+  configKeys: { apiVersion: apiVersionField().optional(), api: openAIApiField() },
+  checkConfig: checkAzureConfig,
   createProbe: createAzureOpenAIProbe,
   canary: azureCanary(),
 });
@@ -139,17 +176,26 @@ export function azureRefusalInError(status: number, body: string | undefined): s
     : undefined;
 }
 
-/** Azure canaries: OpenAI's stream and signals, Azure's routes and key, its 400 content filter. */
+/**
+ * Azure canaries: OpenAI's stream and signals, Azure's routes and key, its 400 content
+ * filter; with `api: responses` over {@link azureResponsesUrl}.
+ */
 function azureCanary(): CanaryAdapter {
-  return createOpenAIProtocolCanary({
-    tokenParam: azureTokenParam,
-    seed: (dep) => {
-      const { apiVersion } = optionsOf(dep);
-      return apiVersion === undefined || apiVersion >= FIRST_SEED_VERSION;
-    },
-    completionUrl: (dep) => azureUrls(dep).completion,
-    authHeaders: (dep): Record<string, string> =>
-      dep.apiKey === undefined ? {} : { 'api-key': dep.apiKey },
-    refusalInError: azureRefusalInError,
-  });
+  return byOpenAIApi(
+    createOpenAIProtocolCanary({
+      tokenParam: azureTokenParam,
+      seed: (dep) => {
+        const { apiVersion } = optionsOf(dep);
+        return apiVersion === undefined || apiVersion >= FIRST_SEED_VERSION;
+      },
+      completionUrl: (dep) => azureUrls(dep).completion,
+      authHeaders: azureKeyHeader,
+      refusalInError: azureRefusalInError,
+    }),
+    createOpenAIResponsesCanary({
+      url: azureResponsesUrl,
+      authHeaders: azureKeyHeader,
+      refusalInError: azureRefusalInError,
+    }),
+  );
 }

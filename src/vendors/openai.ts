@@ -5,7 +5,15 @@ import { LLM_CHECKS_WITH_EMBEDDINGS } from '../probes/llm-probe.js';
 import {
   createOpenAIProtocolCanary,
   createOpenAIProtocolProbe,
+  joinUrl,
 } from '../probes/openai-protocol.js';
+import {
+  byOpenAIApi,
+  createOpenAIResponsesCanary,
+  createOpenAIResponsesProbe,
+  openAIApiField,
+  openAIApiOf,
+} from '../probes/openai-responses.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { Probe } from '../probes/types.js';
 import { type CanaryAdapter, defineVendor } from './types.js';
@@ -23,18 +31,24 @@ export const OPENAI_RULES: VendorRules = {
 
 /**
  * Probe for OpenAI (`Authorization: Bearer`). The completion budget goes in
- * `max_completion_tokens`, the only token parameter reasoning models accept.
+ * `max_completion_tokens`, the only token parameter reasoning models accept; with
+ * `api: responses` the completion goes to `{baseUrl}/responses` instead.
  */
 export function createOpenAIProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
-  return createOpenAIProtocolProbe({
+  const options = {
     vendor: 'openai',
     dep,
     scrub,
     keyRequired: true,
     tokenParam: 'max_completion_tokens',
     rules: OPENAI_RULES,
-  });
+  } as const;
+  return openAIApiOf(dep) === 'responses'
+    ? createOpenAIResponsesProbe(options, openAIResponsesUrl(dep))
+    : createOpenAIProtocolProbe(options);
 }
+
+const openAIResponsesUrl = (dep: DependencyConfig): string => joinUrl(dep.baseUrl, '/responses');
 
 /** OpenAI's API: Bearer key, `{baseUrl}/models` and streamed chat completions. */
 export const openai = defineVendor({
@@ -44,17 +58,22 @@ export const openai = defineVendor({
   defaultBaseUrl: 'https://api.openai.com/v1',
   supportedChecks: LLM_CHECKS_WITH_EMBEDDINGS,
   embeddingExample: 'text-embedding-3-small',
+  configKeys: { api: openAIApiField() },
   createProbe: createOpenAIProbe,
   canary: openAICanary(),
 });
 
 /**
- * OpenAI canaries: `max_completion_tokens` and `seed` (both in `ChatCompletionCreateParams`,
- * openai/openai-node src/resources/chat/completions/completions.ts).
+ * OpenAI canaries: on chat completions `max_completion_tokens` and `seed` (both in
+ * `ChatCompletionCreateParams`, openai/openai-node src/resources/chat/completions/completions.ts);
+ * with `api: responses` over `{baseUrl}/responses`.
  */
 function openAICanary(): CanaryAdapter {
-  return createOpenAIProtocolCanary({
-    tokenParam: () => 'max_completion_tokens',
-    seed: () => true,
-  });
+  return byOpenAIApi(
+    createOpenAIProtocolCanary({
+      tokenParam: () => 'max_completion_tokens',
+      seed: () => true,
+    }),
+    createOpenAIResponsesCanary({ url: openAIResponsesUrl }),
+  );
 }

@@ -101,10 +101,12 @@ export interface CanaryAdapter {
     dep: DependencyConfig,
     canary: CanarySpec,
   ): Omit<HttpRequest, 'signal'> | Promise<Omit<HttpRequest, 'signal'>>;
+  /** Reads the answer; `dep` is the one `request` was made for (its options may pick the format). */
   read(
     res: HttpResponse,
     ctx: ProbeContext,
     scrub: Scrubber,
+    dep: DependencyConfig,
   ): Promise<CanaryAnswer | Classification>;
   /**
    * A non-2xx answer that is the vendor's safety system rather than an error (Azure's 400

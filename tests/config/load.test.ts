@@ -58,7 +58,8 @@ describe('parseConfigText', () => {
             windowRounds: 3,
             resetTimeoutMs: 60_000,
           },
-          options: {},
+          // openai's `api:` key, resolved to its default.
+          options: { api: 'chat' },
         },
       ],
       consumers: [],

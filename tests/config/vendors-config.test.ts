@@ -177,3 +177,35 @@ describe('bedrock credentials in config', () => {
     expect(config.dependencies[0]?.options.apiVersion).toBe('2024-10-21');
   });
 });
+
+describe('api: chat | responses (openai, azure-openai)', () => {
+  it.each([
+    ['openai', undefined, 'chat'],
+    ['openai', 'responses', 'responses'],
+    ['openai', 'chat', 'chat'],
+    ['azure-openai', undefined, 'chat'],
+    ['azure-openai', 'responses', 'responses'],
+  ])('%s with api: %s resolves to %s in options', (vendor, api, want) => {
+    const base = vendor === 'azure-openai' ? '\n    baseUrl: https://r.openai.azure.com' : '';
+    const line = api === undefined ? '' : `\n    api: ${api}`;
+    const config = ok(
+      parseConfigText(
+        `dependencies:\n  - id: a\n    vendor: ${vendor}${base}\n    model: m${line}\n`,
+        'a.yaml',
+        {},
+      ),
+    );
+    expect(config.dependencies[0]?.options.api).toBe(want);
+  });
+
+  it('leaves other vendors without an api option', () => {
+    const config = ok(
+      parseConfigText(
+        'dependencies:\n  - id: a\n    vendor: anthropic\n    model: claude-3-5-haiku-latest\n',
+        'a.yaml',
+        {},
+      ),
+    );
+    expect(config.dependencies[0]?.options).toEqual({});
+  });
+});

@@ -56,7 +56,7 @@ describe('the demo', { timeout: 60_000 }, () => {
       'fault <status> [route]   answer with an error status, e.g. fault 529 anthropic',
     );
     expect(out).toContain(
-      'Routes (default *): *, openai, anthropic, models, openai:models, anthropic:models, chat, messages, health',
+      'Routes (default *): *, openai, anthropic, models, openai:models, anthropic:models, chat, messages, embeddings, health, responses',
     );
     expect(out).toMatch(/curl -XPOST http:\/\/127\.0\.0\.1:\d+\/__fault -d '\{"route":"openai"/);
   });
@@ -64,7 +64,7 @@ describe('the demo', { timeout: 60_000 }, () => {
   it('an unknown route is refused with the list of valid ones', async () => {
     const said = await type('fault 503 nope', 'unknown fault route');
     expect(said).toContain(
-      'unknown fault route "nope"; valid routes: *, openai, anthropic, models, openai:models, anthropic:models, chat, messages, health',
+      'unknown fault route "nope"; valid routes: *, openai, anthropic, models, openai:models, anthropic:models, chat, messages, embeddings, health, responses',
     );
   });
 

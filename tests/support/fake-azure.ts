@@ -9,6 +9,7 @@ import {
   type VendorFake,
   type VendorFault,
 } from './fake-http.js';
+import { belowMinimumOutputTokens, pingScript, responsesEvents } from './responses-stream.js';
 
 /** Options for {@link startFakeAzure}. */
 export interface FakeAzureOptions {
@@ -165,12 +166,47 @@ function completion(req: FakeRequest, fault: VendorFault | undefined): FakeReply
 }
 
 /**
+ * The v1 surface's Responses route (`POST /openai/v1/responses`, deployment in `model`):
+ * OpenAI's event sequence (responses-stream.ts) naming the deployed model, with Azure's
+ * `apim-request-id`. `max_output_tokens` below 16 is refused as OpenAI does (Azure too:
+ * vectorize-io/hindsight#58); `streamError` is `response.failed`, `emptyCompletion` the
+ * budget spent on reasoning, `malformed` a cut first text event.
+ */
+function responses(req: FakeRequest, fault: VendorFault | undefined): FakeReply {
+  const headers = { 'apim-request-id': 'fake' };
+  const budget = req.json?.max_output_tokens;
+  const tooSmall = belowMinimumOutputTokens(budget);
+  if (tooSmall) return jsonReply(400, tooSmall, headers);
+  const reasoning = req.json?.reasoning as { effort?: unknown } | undefined;
+  const events = responsesEvents(
+    pingScript({
+      model: 'gpt-4o-mini-2024-07-18',
+      fault: fault?.responses ?? (fault?.streamError ? 'failed' : undefined),
+      empty: fault?.emptyCompletion === true,
+      ...(typeof budget === 'number' ? { maxOutputTokens: budget } : {}),
+      ...(typeof reasoning?.effort === 'string' ? { effort: reasoning.effort } : {}),
+      ...(fault?.firstTokenDelayMs === undefined
+        ? {}
+        : { firstTokenDelayMs: fault.firstTokenDelayMs }),
+    }),
+  );
+  const at = fault?.malformed
+    ? events.findIndex((e) => e.event === 'response.output_text.delta')
+    : -1;
+  return sseReply(
+    events.map((e, i) => (i === at ? { ...e, data: cutJson(JSON.stringify(e.data)) } : e)),
+    headers,
+  );
+}
+
+/**
  * A fake Azure OpenAI resource on 127.0.0.1 speaking both surfaces: v1
  * (`/openai/v1/models`, `/openai/v1/chat/completions` with the deployment in `model`) and
  * dated (`/openai/models?api-version=`, `/openai/deployments/{d}/chat/completions?api-version=`).
  * Keys go in `api-key`; an unknown deployment is 404 `DeploymentNotFound`; streams open
  * with the `prompt_filter_results` chunk. Embeddings on both surfaces
  * (`/openai/v1/embeddings`, `/openai/deployments/{d}/embeddings?api-version=`).
+ * `POST /openai/v1/responses` is the Responses API.
  */
 export async function startFakeAzure(opts: FakeAzureOptions): Promise<FakeAzure> {
   const deployments = opts.deployments ?? ['chat-prod', 'embed-prod'];
@@ -180,6 +216,7 @@ export async function startFakeAzure(opts: FakeAzureOptions): Promise<FakeAzure>
       if (method === 'GET' && /^\/openai(?:\/v1)?\/models$/.test(pathname)) return 'models';
       if (method === 'POST' && pathname.endsWith('/chat/completions')) return 'completion';
       if (method === 'POST' && pathname.endsWith('/embeddings')) return 'embeddings';
+      if (method === 'POST' && pathname === '/openai/v1/responses') return 'completion';
       return undefined;
     },
     answer(req, fault) {
@@ -217,6 +254,13 @@ export async function startFakeAzure(opts: FakeAzureOptions): Promise<FakeAzure>
           return jsonReply(404, DEPLOYMENT_NOT_FOUND, headers);
         }
         return jsonReply(200, embeddings(vector.vector()), headers);
+      }
+      if (req.method === 'POST' && path === '/openai/v1/responses') {
+        const model = req.json?.model;
+        if (typeof model !== 'string' || !deployments.includes(model)) {
+          return jsonReply(404, DEPLOYMENT_NOT_FOUND, headers);
+        }
+        return responses(req, fault);
       }
       const match = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/.exec(path);
       const deployment = dated ? decodeURIComponent(match?.[1] ?? '') : req.json?.model;

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { ResponsesFault } from './responses-stream.js';
 
 /** A vendor's routes as faults see them: its model-list route(s), its completion route, its embeddings route, or every route. */
 export type VendorRoute = 'models' | 'completion' | 'embeddings';
@@ -36,6 +37,8 @@ export interface VendorFault {
   firstTokenDelayMs?: number;
   /** Apply to the next N matching requests only. */
   times?: number;
+  /** Responses API routes only: an in-stream failure, refusal or function call (responses-stream.ts). */
+  responses?: ResponsesFault;
 }
 
 /** One request a fake received. */

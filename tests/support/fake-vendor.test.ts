@@ -720,7 +720,7 @@ describe('fake vendor control endpoints', () => {
     const res = await call(`${vendor.url}/__fault`, { body: { route: 'nope', fault: {} } });
     expect(res.status).toBe(400);
     const valid =
-      '*, openai, anthropic, models, openai:models, anthropic:models, chat, messages, embeddings, health';
+      '*, openai, anthropic, models, openai:models, anthropic:models, chat, messages, embeddings, health, responses';
     expect(JSON.parse(res.body)).toEqual({
       error: `unknown fault route "nope"; valid routes: ${valid}`,
       routes: valid.split(', '),

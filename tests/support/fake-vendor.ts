@@ -2,6 +2,12 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type EmbeddingSource, embeddingSource, type FakeEmbedding } from './fake-embedding.js';
+import {
+  belowMinimumOutputTokens,
+  pingScript,
+  type ResponsesFault,
+  responsesEvents,
+} from './responses-stream.js';
 
 /**
  * Which requests a fault applies to: '*' every request; a vendor ('openai', 'anthropic')
@@ -29,6 +35,7 @@ export const FAULT_ROUTES: readonly FaultRoute[] = [
   'messages',
   'embeddings',
   'health',
+  'responses',
 ];
 
 /** The message for a route that is not a FaultRoute: it lists the valid ones. */
@@ -70,6 +77,8 @@ export interface Fault {
   emptyCompletion?: boolean;
   /** Apply to the next N matching requests only, then clear. */
   times?: number;
+  /** `POST /v1/responses` only: an in-stream failure, refusal or function call (responses-stream.ts). */
+  responses?: ResponsesFault;
 }
 
 /** One request the fake vendor received (control endpoints are not recorded). */
@@ -141,7 +150,7 @@ export const DEFAULT_MODELS: readonly string[] = [
   'claude-sonnet-4-20250514',
 ];
 
-type Route = 'models' | 'chat' | 'messages' | 'embeddings' | 'health';
+type Route = 'models' | 'chat' | 'messages' | 'embeddings' | 'health' | 'responses';
 type Shape = 'openai' | 'anthropic' | 'plain';
 
 interface SseEvent {
@@ -392,6 +401,11 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
       return errorReply(ex, 400, 'missing_model');
     }
     if (route === 'embeddings') return openaiEmbedding(ex, model);
+    if (route === 'responses') {
+      return models.includes(model)
+        ? openaiResponses(ex, model, fault)
+        : errorReply(ex, 404, undefined, model);
+    }
     if (!Array.isArray(ex.payload?.messages)) return errorReply(ex, 400, 'missing_messages');
     if (route === 'messages' && typeof ex.payload?.max_tokens !== 'number') {
       return errorReply(ex, 400, 'missing_max_tokens');
@@ -536,6 +550,38 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
     events.push({ data: chunk([delta({}, finish)]) });
     if (includeUsage) events.push({ data: chunk([], { usage }) });
     events.push({ data: '[DONE]' });
+    return sseReply(ex, events);
+  }
+
+  /**
+   * `POST /v1/responses` (the Responses API): a `max_output_tokens` below 16 is refused as
+   * OpenAI does; streamed, the real event sequence (responses-stream.ts) ending in
+   * `response.completed` with usage, or the fault's failure; unstreamed, the final response.
+   * `streamError` is an `error` event, `emptyCompletion` a reasoning model's budget spent
+   * (`response.incomplete`, `max_output_tokens`); a `reasoning.effort` adds reasoning tokens.
+   */
+  function openaiResponses(ex: Exchange, model: string, fault: Fault | undefined): Reply {
+    const budget = ex.payload?.max_output_tokens;
+    const tooSmall = belowMinimumOutputTokens(budget);
+    if (tooSmall) {
+      return { ...jsonReply(ex, 400, tooSmall), headers: vendorHeaders('openai', 400) };
+    }
+    const reasoning = ex.payload?.reasoning as { effort?: unknown } | undefined;
+    const script = pingScript({
+      model: `${model}-2024-07-18`,
+      fault: fault?.responses ?? (fault?.streamError ? 'error-event' : undefined),
+      empty: fault?.emptyCompletion === true,
+      ...(typeof budget === 'number' ? { maxOutputTokens: budget } : {}),
+      ...(typeof reasoning?.effort === 'string' ? { effort: reasoning.effort } : {}),
+      ...(fault?.firstTokenDelayMs === undefined
+        ? {}
+        : { firstTokenDelayMs: fault.firstTokenDelayMs }),
+    });
+    const events = responsesEvents(script);
+    if (!ex.stream) {
+      const last = events.at(-1)?.data.response;
+      return { ...jsonReply(ex, 200, last ?? {}), delayMs: fault?.firstTokenDelayMs };
+    }
     return sseReply(ex, events);
   }
 
@@ -790,13 +836,14 @@ function routeOf(method: string, path: string): Route | undefined {
   if (method === 'POST' && path === '/v1/chat/completions') return 'chat';
   if (method === 'POST' && path === '/v1/messages') return 'messages';
   if (method === 'POST' && path === '/v1/embeddings') return 'embeddings';
+  if (method === 'POST' && path === '/v1/responses') return 'responses';
   return undefined;
 }
 
 function shapeOf(route: Route | undefined, headers: http.IncomingHttpHeaders): Shape {
   if (route === 'health') return 'plain';
   if (route === 'messages') return 'anthropic';
-  if (route === 'chat' || route === 'embeddings') return 'openai';
+  if (route === 'chat' || route === 'embeddings' || route === 'responses') return 'openai';
   return headers['x-api-key'] !== undefined || headers['anthropic-version'] !== undefined
     ? 'anthropic'
     : 'openai';
