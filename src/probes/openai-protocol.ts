@@ -25,8 +25,14 @@ import {
   isResult,
   streamedCompletion,
 } from './exchange.js';
-import { isRecord } from './json.js';
+import { isRecord, num } from './json.js';
 import { LLM_CHECKS as SUPPORTED } from './llm-probe.js';
+import {
+  chatReasoningEffort,
+  type ReasoningMapping,
+  reasoningFields,
+  reasoningPlan,
+} from './reasoning.js';
 import type { Scrubber } from './scrub.js';
 import { readSse } from './sse.js';
 
@@ -49,6 +55,8 @@ export interface OpenAIProtocolOptions {
   modelListed?: boolean;
   /** What this server means differently from the others (OpenAI's overloaded 429, Groq's 498). */
   rules?: VendorRules;
+  /** The vendor's `reasoning:` mapping; default `reasoning_effort` as written. */
+  reasoning?: ReasoningMapping;
 }
 
 /** Joins a base URL (with or without a trailing slash) and an absolute path. */
@@ -137,13 +145,30 @@ function contentOf(chunk: Record<string, unknown>): string | undefined {
   return typeof content === 'string' && content !== '' ? content : undefined;
 }
 
-function usageOf(chunk: Record<string, unknown>): { input: number; output: number } | undefined {
+/**
+ * The usage chunk's counts. `completion_tokens` is what OpenAI bills as output, reasoning
+ * included; `completion_tokens_details.reasoning_tokens` is the part spent reasoning
+ * (openai/openai-node src/resources/completions.ts `CompletionUsage`), kept when above 0.
+ */
+function usageOf(chunk: Record<string, unknown>): CheckResult['tokens'] {
   const usage = chunk.usage;
   if (!isRecord(usage)) return undefined;
   const input = usage.prompt_tokens;
   const output = usage.completion_tokens;
   if (typeof input !== 'number' || typeof output !== 'number') return undefined;
-  return { input, output };
+  const details = usage.completion_tokens_details;
+  const reasoning = isRecord(details) ? num(details.reasoning_tokens) : undefined;
+  return reasoning !== undefined && reasoning > 0
+    ? { input, output, reasoning }
+    : { input, output };
+}
+
+/** The request fields for the dependency's `reasoning:` level, by the vendor's mapping. */
+function reasoningOf(
+  dep: DependencyConfig,
+  mapping: ReasoningMapping | undefined,
+): Record<string, unknown> {
+  return reasoningFields(reasoningPlan(dep, mapping ?? chatReasoningEffort));
 }
 
 /**
@@ -168,6 +193,7 @@ export function runOpenAICompletionCheck(
       stream: true,
       stream_options: { include_usage: true },
       [o.tokenParam]: dep.maxTokens,
+      ...reasoningOf(dep, o.reasoning),
     }),
     stream: {
       format: 'sse',
@@ -219,6 +245,8 @@ export interface OpenAIProtocolCanaryOptions {
   authHeaders?: (dep: DependencyConfig) => Record<string, string>;
   /** A safety refusal sent as an HTTP error (Azure's 400 `content_filter`). */
   refusalInError?: (status: number, body: string | undefined) => string | undefined;
+  /** The vendor's `reasoning:` mapping, the probe's; default `reasoning_effort` as written. */
+  reasoning?: ReasoningMapping;
 }
 
 function canaryPayload(
@@ -235,6 +263,7 @@ function canaryPayload(
     temperature: 0,
     ...(o.seed(dep) ? { seed: CANARY_SEED } : {}),
     [o.tokenParam(dep)]: canary.maxTokens,
+    ...reasoningOf(dep, o.reasoning),
     ...(tools === undefined ? {} : { tools }),
   };
 }

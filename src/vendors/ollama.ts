@@ -26,8 +26,8 @@ import {
 } from '../probes/exchange.js';
 import { isRecord, num } from '../probes/json.js';
 import { keyedLlmProbe } from '../probes/llm-probe.js';
-
 import { readNdjson } from '../probes/ndjson.js';
+import { type ReasoningMapping, reasoningFields, reasoningPlan } from '../probes/reasoning.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { CheckResult, Probe, ProbeContext } from '../probes/types.js';
 import type { HttpResponse } from '../transport/http-client.js';
@@ -125,6 +125,19 @@ async function modelsCheck(
   return { check: 'models', ok: true, latencyMs, ...tags.facts };
 }
 
+// gpt-oss takes thinking levels ("low" | "medium" | "high") where other models take a boolean.
+const THINK_LEVELS_MODEL = /^gpt-oss/;
+
+/**
+ * Ollama's `think` for a level (ollama/ollama-js `think: boolean | "high" | "medium" |
+ * "low"`): off → false; minimal and low → "low" for gpt-oss, true for other thinking models,
+ * which have no smaller setting. Ollama counts thinking inside `eval_count`, with no count
+ * of its own.
+ */
+export const ollamaReasoning: ReasoningMapping = (model, level) => ({
+  fields: { think: level === 'off' ? false : THINK_LEVELS_MODEL.test(model) ? 'low' : true },
+});
+
 function completionCheck(
   dep: DependencyConfig,
   k: KeyedDependency,
@@ -140,6 +153,7 @@ function completionCheck(
       model,
       messages: [{ role: 'user', content: 'ping' }],
       stream: true,
+      ...reasoningFields(reasoningPlan(dep, ollamaReasoning)),
       options: { num_predict: dep.maxTokens },
     }),
     stream: {
@@ -203,6 +217,7 @@ function ollamaCanaryRequest(dep: DependencyConfig, canary: CanarySpec) {
     model: dep.model,
     messages: chatMessages(canary),
     stream: true,
+    ...reasoningFields(reasoningPlan(dep, ollamaReasoning)),
     ...(tools === undefined ? {} : { tools }),
     options: { temperature: 0, seed: CANARY_SEED, num_predict: canary.maxTokens },
   };
