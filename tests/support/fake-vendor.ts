@@ -118,6 +118,9 @@ export interface FakeVendor {
   start(): Promise<void>;
 }
 
+/** Reasoning tokens the fake's chat completions report per `reasoning_effort` sent. */
+export const REASONING_TOKENS: Readonly<Record<string, number>> = { minimal: 12, low: 64 };
+
 /** Models served when none are configured. */
 export const DEFAULT_MODELS: readonly string[] = [
   'gpt-4o-mini',
@@ -426,11 +429,20 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
     const budget = ex.payload?.max_completion_tokens ?? ex.payload?.max_tokens;
     const empty = fault?.emptyCompletion === true;
     const finish = empty || budget === 1 ? 'length' : 'stop';
+    // A reasoning model thinks unless `reasoning_effort` is "none"; what it spends thinking is
+    // inside `completion_tokens` and counted apart in `completion_tokens_details.reasoning_tokens`
+    // (openai/openai-node src/resources/completions.ts `CompletionUsage`).
+    const effort = ex.payload?.reasoning_effort;
+    const thought = empty
+      ? 1
+      : typeof effort === 'string' && effort !== 'none'
+        ? (REASONING_TOKENS[effort] ?? 0)
+        : 0;
     const usage = {
       prompt_tokens: PROMPT_TOKENS,
-      completion_tokens: 1,
-      total_tokens: PROMPT_TOKENS + 1,
-      completion_tokens_details: { reasoning_tokens: empty ? 1 : 0 },
+      completion_tokens: (empty ? 0 : 1) + thought,
+      total_tokens: PROMPT_TOKENS + (empty ? 0 : 1) + thought,
+      completion_tokens_details: { reasoning_tokens: thought },
     };
     const id = `chatcmpl-${hex(12)}`;
     const created = Math.floor(Date.now() / 1000);
