@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanarySpec } from '../../src/canary/types.js';
 import { formatConfigError, parseConfigText } from '../../src/config/load.js';
 import type { DependencyConfig } from '../../src/config/types.js';
+import { createLogger } from '../../src/log.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
+import { createOtlpExport } from '../../src/otlp/export.js';
 import { EMPTY_COMPLETION_MESSAGE } from '../../src/probes/classify.js';
 import type { ReasoningLevel } from '../../src/probes/reasoning.js';
 import { createScrubber } from '../../src/probes/scrub.js';
@@ -21,6 +23,7 @@ import { type DependencyOverrides, testDependency } from '../support/dependency.
 import { startFakeGemini } from '../support/fake-gemini.js';
 import type { VendorFake } from '../support/fake-http.js';
 import { type FakeVendor, REASONING_TOKENS, startFakeVendor } from '../support/fake-vendor.js';
+import { attributesOf, type OtlpReceiver, startOtlpReceiver } from '../support/otlp-receiver.js';
 
 // ---- Request bodies --------------------------------------------------------------------
 
@@ -611,6 +614,67 @@ describe('reasoning tokens in bellwether_probe_tokens_total', () => {
       'bellwether_probe_tokens_total{dependency="o4",type="reasoning"} 40',
     ]);
   });
+});
+
+describe('reasoning tokens over OTLP', () => {
+  let receiver: OtlpReceiver;
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+  });
+  afterAll(async () => {
+    await receiver.stop();
+  });
+
+  it.each(['http/protobuf', 'http/json'] as const)(
+    '%s: gen_ai.client.inference.usage.reasoning.output_tokens beside the billed output',
+    async (protocol) => {
+      const before = receiver.exports.length;
+      const otlp = createOtlpExport({
+        config: { endpoint: receiver.url, protocol, headers: {}, intervalMs: 3_600_000 },
+        logger: createLogger({ level: 'silent', scrub: (t) => t }),
+        vantage: 'v',
+        version: '0',
+      });
+      const d = testDependency({ baseUrl: 'https://api.openai.com/v1', model: 'o4-mini' });
+      const tokens = { input: 8, output: 41, reasoning: 40 };
+      for (const t of [tokens, { input: 8, output: 1 }]) {
+        otlp.record(d, {
+          startedAt: 0,
+          finishedAt: 1,
+          results: [{ check: 'completion', ok: true, latencyMs: 5, tokens: t, attempts: 1 }],
+        });
+      }
+      await otlp.shutdown();
+      const [received] = (await receiver.waitFor(before + 1)).slice(before);
+      const metrics = received?.request.resourceMetrics?.flatMap((rm) =>
+        (rm.scopeMetrics ?? []).flatMap((sm) => sm.metrics ?? []),
+      );
+      const reasoning = metrics?.find(
+        (m) => m.name === 'gen_ai.client.inference.usage.reasoning.output_tokens',
+      );
+      expect(reasoning?.unit).toBe('{token}');
+      expect(reasoning?.sum?.isMonotonic).toBe(true);
+      const points = reasoning?.sum?.dataPoints ?? [];
+      expect(points.map((p) => [attributesOf(p.attributes), p.asDouble ?? p.asInt])).toEqual([
+        [
+          {
+            'gen_ai.operation.name': 'chat',
+            'gen_ai.provider.name': 'openai',
+            'gen_ai.request.model': 'o4-mini',
+            'gen_ai.token.modality': 'text',
+            'server.address': 'api.openai.com',
+            'server.port': 443,
+          },
+          40,
+        ],
+      ]);
+      const usage = metrics?.find((m) => m.name === 'gen_ai.client.token.usage');
+      const output = usage?.histogram?.dataPoints?.find(
+        (p) => attributesOf(p.attributes)['gen_ai.token.type'] === 'output',
+      );
+      expect(output?.sum).toBe(42);
+    },
+  );
 });
 
 // ---- Config ----------------------------------------------------------------------------
