@@ -131,8 +131,7 @@ const THINK_LEVELS_MODEL = /^gpt-oss/;
 /**
  * Ollama's `think` for a level (ollama/ollama-js `think: boolean | "high" | "medium" |
  * "low"`): off → false; minimal and low → "low" for gpt-oss, true for other thinking models,
- * which have no smaller setting. Ollama counts thinking inside `eval_count`, with no count
- * of its own.
+ * which have no smaller setting. Ollama reports no thinking count apart from `eval_count`.
  */
 export const ollamaReasoning: ReasoningMapping = (model, level) => ({
   fields: { think: level === 'off' ? false : THINK_LEVELS_MODEL.test(model) ? 'low' : true },
