@@ -20,9 +20,16 @@ import {
 import { createNodeHttpClient } from '../../src/transport/node-http-client.js';
 import { createProbe, vendorModule } from '../../src/vendors/registry.js';
 import { type DependencyOverrides, testDependency } from '../support/dependency.js';
+import { COHERE_THINKING_TOKENS, startFakeCohere } from '../support/fake-cohere.js';
 import { startFakeGemini } from '../support/fake-gemini.js';
 import type { VendorFake } from '../support/fake-http.js';
-import { type FakeVendor, REASONING_TOKENS, startFakeVendor } from '../support/fake-vendor.js';
+import { OLLAMA_THINKING_TOKENS, startFakeOllama } from '../support/fake-ollama.js';
+import {
+  ANTHROPIC_THINKING_TOKENS,
+  type FakeVendor,
+  REASONING_TOKENS,
+  startFakeVendor,
+} from '../support/fake-vendor.js';
 import { attributesOf, type OtlpReceiver, startOtlpReceiver } from '../support/otlp-receiver.js';
 
 // ---- Request bodies --------------------------------------------------------------------
@@ -517,13 +524,20 @@ describe('reasoning tokens, where the vendor reports them', () => {
 });
 
 const GEMINI_KEY = 'AIzaSyFAKE0123456789abcdefghijklmnopq';
+const COHERE_KEY = 'cohere-fake-key-0123456789';
 
 describe('reasoning against the fakes', () => {
   let vendor: FakeVendor;
   let gemini: VendorFake;
+  let cohere: VendorFake;
+  let ollama: VendorFake;
   let http: HttpClient;
   beforeAll(async () => {
-    vendor = await startFakeVendor({ models: ['o4-mini', 'gpt-5-mini', 'gpt-5.1'] });
+    cohere = await startFakeCohere({ apiKey: COHERE_KEY, models: ['command-a-reasoning-08-2025'] });
+    ollama = await startFakeOllama({ models: ['qwen3:8b'] });
+    vendor = await startFakeVendor({
+      models: ['o4-mini', 'gpt-5-mini', 'gpt-5.1', 'claude-sonnet-4-20250514'],
+    });
     gemini = await startFakeGemini({ apiKey: GEMINI_KEY, models: ['gemini-2.5-flash'] });
     http = createNodeHttpClient();
   });
@@ -531,6 +545,8 @@ describe('reasoning against the fakes', () => {
     http.close();
     await vendor.stop();
     await gemini.stop();
+    await cohere.stop();
+    await ollama.stop();
   });
 
   const run = (d: DependencyConfig) =>
@@ -581,6 +597,65 @@ describe('reasoning against the fakes', () => {
     );
     expect(r.errorClass, r.message).toBeUndefined();
     expect(r.tokens).toEqual(tokens);
+  });
+
+  // Vendors that count thinking inside output: the answer still comes, the output grows.
+  it.each<[ReasoningLevel | undefined, CheckResult['tokens'], Record<string, unknown>]>([
+    ['off', { input: 8, output: 1 }, { max_tokens: 1, thinking: { type: 'disabled' } }],
+    [
+      'low',
+      { input: 8, output: 1 + ANTHROPIC_THINKING_TOKENS },
+      { max_tokens: 1025, thinking: { type: 'enabled', budget_tokens: 1024 } },
+    ],
+  ])('anthropic reasoning: %s', async (level, tokens, sent) => {
+    vendor.requests.length = 0;
+    const r = await run(
+      testDependency({
+        vendor: 'anthropic',
+        model: 'claude-sonnet-4-20250514',
+        baseUrl: vendor.url,
+        apiKey: 'sk-ant-x',
+        ...(level === undefined ? {} : { reasoning: level }),
+      }),
+    );
+    expect(r.errorClass, r.message).toBeUndefined();
+    expect(r.tokens).toEqual(tokens);
+    const body = JSON.parse(vendor.requests[0]?.body ?? '{}') as Record<string, unknown>;
+    expect(reasoningPart('anthropic', body)).toEqual(sent);
+  });
+
+  it.each<[ReasoningLevel, number]>([
+    ['off', 1],
+    ['minimal', 1 + COHERE_THINKING_TOKENS],
+  ])('cohere command-a-reasoning reasoning: %s', async (level, output) => {
+    const r = await run(
+      testDependency({
+        vendor: 'cohere',
+        model: 'command-a-reasoning-08-2025',
+        baseUrl: cohere.url,
+        apiKey: COHERE_KEY,
+        reasoning: level,
+      }),
+    );
+    expect(r.errorClass, r.message).toBeUndefined();
+    expect(r.tokens).toEqual({ input: 1, output });
+  });
+
+  it.each<[ReasoningLevel | undefined, number]>([
+    ['off', 1],
+    ['low', 1 + OLLAMA_THINKING_TOKENS],
+    [undefined, 1],
+  ])('ollama qwen3 reasoning: %s', async (level, output) => {
+    const r = await run(
+      testDependency({
+        vendor: 'ollama',
+        model: 'qwen3:8b',
+        baseUrl: ollama.url,
+        ...(level === undefined ? {} : { reasoning: level }),
+      }),
+    );
+    expect(r.errorClass, r.message).toBeUndefined();
+    expect(r.tokens).toEqual({ input: 11, output });
   });
 });
 
