@@ -32,6 +32,7 @@ import {
   type ReasoningMapping,
   reasoningFields,
   reasoningPlan,
+  temperatureAllowed,
 } from './reasoning.js';
 import type { Scrubber } from './scrub.js';
 import { readSse } from './sse.js';
@@ -163,12 +164,9 @@ function usageOf(chunk: Record<string, unknown>): CheckResult['tokens'] {
     : { input, output };
 }
 
-/** The request fields for the dependency's `reasoning:` level, by the vendor's mapping. */
-function reasoningOf(
-  dep: DependencyConfig,
-  mapping: ReasoningMapping | undefined,
-): Record<string, unknown> {
-  return reasoningFields(reasoningPlan(dep, mapping ?? chatReasoningEffort));
+/** The dependency's `reasoning:` plan, by the vendor's mapping (default: the effort as written). */
+function planOf(dep: DependencyConfig, mapping: ReasoningMapping | undefined) {
+  return reasoningPlan(dep, mapping ?? chatReasoningEffort);
 }
 
 /**
@@ -193,7 +191,7 @@ export function runOpenAICompletionCheck(
       stream: true,
       stream_options: { include_usage: true },
       [o.tokenParam]: dep.maxTokens,
-      ...reasoningOf(dep, o.reasoning),
+      ...reasoningFields(planOf(dep, o.reasoning)),
     }),
     stream: {
       format: 'sse',
@@ -255,15 +253,17 @@ function canaryPayload(
   canary: CanarySpec,
 ): Record<string, unknown> {
   const tools = functionTools(canary);
+  const plan = planOf(dep, o.reasoning);
   return {
     model: dep.model,
     messages: chatMessages(canary),
     stream: true,
     stream_options: { include_usage: true },
-    temperature: 0,
+    // A reasoning model that reasons takes only its default temperature (chatReasoningEffort).
+    ...(temperatureAllowed(plan) ? { temperature: 0 } : {}),
     ...(o.seed(dep) ? { seed: CANARY_SEED } : {}),
     [o.tokenParam(dep)]: canary.maxTokens,
-    ...reasoningOf(dep, o.reasoning),
+    ...reasoningFields(plan),
     ...(tools === undefined ? {} : { tools }),
   };
 }

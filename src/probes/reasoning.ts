@@ -20,7 +20,12 @@ export function openAIReasoningEffort(level: ReasoningLevel): 'none' | 'minimal'
  * config check reports it where the dependency sets `reasoning:` itself.
  */
 export type ReasoningPlan =
-  | { fields: Record<string, unknown>; reserve?: number }
+  | {
+      fields: Record<string, unknown>;
+      reserve?: number;
+      /** While reasoning so, the model refuses a temperature other than its default. */
+      defaultTemperature?: boolean;
+    }
   | { rejected: string };
 
 /** A vendor's one mapping of a level onto a model (the model as configured, possibly ''). */
@@ -44,9 +49,19 @@ export function reservedTokens(plan: ReasoningPlan | undefined): number {
   return plan !== undefined && 'fields' in plan ? (plan.reserve ?? 0) : 0;
 }
 
-/** Chat Completions' `reasoning_effort` as written: servers that speak the protocol decide. */
+/** False when the plan needs the model's default temperature (a canary then sends none). */
+export function temperatureAllowed(plan: ReasoningPlan | undefined): boolean {
+  return !(plan !== undefined && 'fields' in plan && plan.defaultTemperature === true);
+}
+
+/**
+ * Chat Completions' `reasoning_effort` as written: servers that speak the protocol decide.
+ * OpenAI's reasoning models take only the default temperature unless the effort is `none`
+ * (OpenAI's gpt-5.1 guide), so any other effort asks for the default.
+ */
 export const chatReasoningEffort: ReasoningMapping = (_model, level) => ({
   fields: { reasoning_effort: openAIReasoningEffort(level) },
+  ...(level === 'off' ? {} : { defaultTemperature: true }),
 });
 
 /** The smallest extended-thinking budget Claude takes (`budget_tokens` ≥ 1024). */
@@ -61,9 +76,11 @@ export const CLAUDE_MIN_THINKING_BUDGET = 1024;
  */
 export function claudeThinking(level: ReasoningLevel): ReasoningPlan {
   if (level === 'off') return { fields: { thinking: { type: 'disabled' } } };
+  // Thinking does not take a changed temperature (Anthropic's extended-thinking guide).
   return {
     fields: { thinking: { type: 'enabled', budget_tokens: CLAUDE_MIN_THINKING_BUDGET } },
     reserve: CLAUDE_MIN_THINKING_BUDGET,
+    defaultTemperature: true,
   };
 }
 

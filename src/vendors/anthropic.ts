@@ -33,6 +33,7 @@ import {
   reasoningFields,
   reasoningPlan,
   reservedTokens,
+  temperatureAllowed,
 } from '../probes/reasoning.js';
 import type { Scrubber } from '../probes/scrub.js';
 import { readSse } from '../probes/sse.js';
@@ -282,15 +283,14 @@ function anthropicCanaryRequest(dep: DependencyConfig, canary: CanarySpec) {
     ...(t.description === undefined ? {} : { description: t.description }),
     input_schema: t.parameters,
   }));
-  // Extended thinking does not take a changed temperature (Anthropic's extended-thinking
-  // guide): with thinking on, the canary keeps the default.
-  const thinkingOn = reservedTokens(anthropicReasoning(dep)) > 0;
+  // With thinking on, the canary keeps the default temperature (claudeThinking says why).
+  const temperature = temperatureAllowed(anthropicReasoning(dep)) ? { temperature: 0 } : {};
   const payload = {
     model: dep.model,
     ...thinkingRequest(dep, canary.maxTokens),
     ...(canary.system === undefined ? {} : { system: canary.system }),
     messages: [{ role: 'user', content: canary.prompt }],
-    ...(thinkingOn ? {} : { temperature: 0 }),
+    ...temperature,
     stream: true,
     ...(tools === undefined || tools.length === 0 ? {} : { tools }),
   };

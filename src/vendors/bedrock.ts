@@ -42,6 +42,7 @@ import {
   reasoningIssues,
   reasoningPlan,
   reservedTokens,
+  temperatureAllowed,
 } from '../probes/reasoning.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from '../probes/types.js';
@@ -363,7 +364,7 @@ function converseConfig(
   const plan = reasoningPlan(dep, bedrockReasoning);
   const reserve = reservedTokens(plan);
   return {
-    inferenceConfig: { maxTokens: budget + reserve, ...(reserve > 0 ? {} : rest) },
+    inferenceConfig: { maxTokens: budget + reserve, ...(temperatureAllowed(plan) ? rest : {}) },
     ...reasoningFields(plan),
   };
 }

@@ -316,8 +316,16 @@ describe('reasoning: in the canary request, by the same mapping', () => {
     if (options !== undefined) expect((o as Record<string, unknown>).num_predict).toBe(16);
   });
 
-  // Claude refuses a changed temperature while thinking: the canary's temperature 0 goes.
+  // Claude refuses a changed temperature while thinking, OpenAI's reasoning models while
+  // reasoning at any effort but none: the canary's temperature 0 goes.
   it.each<[string, string, ReasoningLevel | undefined, boolean]>([
+    ['openai', 'o4-mini', 'low', false],
+    ['openai', 'gpt-5-mini', 'minimal', false],
+    ['openai', 'gpt-5.1', 'off', true],
+    ['openai', 'gpt-4o-mini', undefined, true],
+    ['azure-openai', 'reasoner', 'low', false],
+    ['openai-compatible', 'qwen3-32b', 'off', true],
+    ['gemini', 'gemini-2.5-flash', 'low', true],
     ['anthropic', 'claude-sonnet-4-5', 'low', false],
     ['anthropic', 'claude-sonnet-4-5', 'off', true],
     ['anthropic', 'claude-sonnet-4-5', undefined, true],
@@ -328,7 +336,9 @@ describe('reasoning: in the canary request, by the same mapping', () => {
     const temperature =
       vendor === 'bedrock'
         ? (body.inferenceConfig as Record<string, unknown>).temperature
-        : body.temperature;
+        : vendor === 'gemini'
+          ? (body.generationConfig as Record<string, unknown>).temperature
+          : body.temperature;
     expect(temperature).toBe(kept ? 0 : undefined);
   });
 });
