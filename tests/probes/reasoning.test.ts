@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanarySpec } from '../../src/canary/types.js';
 import { formatConfigError, parseConfigText } from '../../src/config/load.js';
 import type { DependencyConfig } from '../../src/config/types.js';
+import { openApiDocument } from '../../src/http/openapi.js';
 import { createLogger } from '../../src/log.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { createOtlpExport } from '../../src/otlp/export.js';
@@ -698,6 +699,30 @@ describe('reasoning tokens in bellwether_probe_tokens_total', () => {
       'bellwether_probe_tokens_total{dependency="o4",type="output"} 42',
       'bellwether_probe_tokens_total{dependency="o4",type="reasoning"} 40',
     ]);
+  });
+});
+
+describe('reasoning tokens in the status API', () => {
+  it('describes lastProbe.checks[].tokens.reasoning as optional', () => {
+    const doc = openApiDocument() as {
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
+    const checks = doc.components.schemas.LastProbe?.properties.checks as {
+      items: { properties: { tokens: { anyOf: Array<Record<string, unknown>> } } };
+    };
+    expect(checks.items.properties.tokens.anyOf[0]).toEqual({
+      type: 'object',
+      properties: {
+        input: { type: 'integer' },
+        output: { type: 'integer' },
+        reasoning: {
+          type: 'integer',
+          description:
+            'The part of output the vendor says was spent reasoning, where it counts it.',
+        },
+      },
+      required: ['input', 'output'],
+    });
   });
 });
 
