@@ -828,6 +828,10 @@ describe('reasoning: in the config', () => {
       'c.yaml:2:52: dependencies[0].reasoning: o3 cannot turn reasoning off (effort none came with gpt-5.1); use low',
     ],
     [
+      '  - { id: h, vendor: http, url: "https://x.example/h", reasoning: off }\n',
+      'c.yaml:2:56: dependencies[0]: key "reasoning" does not apply: vendor http asks no model',
+    ],
+    [
       '  - { id: a, vendor: gemini, model: gemini-2.0-flash, reasoning: low }\n',
       'c.yaml:2:66: dependencies[0].reasoning: reasoning applies to gemini-2.5 and gemini-3 models (generationConfig.thinkingConfig); gemini-2.0-flash gets none, leave reasoning out',
     ],
