@@ -66,7 +66,18 @@ export const LastProbeSchema = z
     httpStatus: z.int().nullable(),
     checks: z.array(
       CheckViewSchema.extend({
-        tokens: z.object({ input: z.int(), output: z.int() }).nullable(),
+        tokens: z
+          .object({
+            input: z.int(),
+            output: z.int(),
+            reasoning: z
+              .int()
+              .optional()
+              .describe(
+                'The part of output the vendor says was spent reasoning, where it counts it.',
+              ),
+          })
+          .nullable(),
       }),
     ),
   })

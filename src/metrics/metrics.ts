@@ -29,6 +29,11 @@ export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 4,
 /** Time-to-first-token buckets, seconds: eight, as before, from 5 ms to 4 s. */
 export const TTFT_BUCKETS = [0.005, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 4] as const;
 
+/**
+ * `type` values of bellwether_probe_tokens_total: `reasoning` is a part of `output` (vendors
+ * bill thinking as output), so input + output is the spend.
+ */
+const TOKEN_TYPES = ['input', 'output', 'reasoning'] as const;
 const SKIP_REASONS = ['no_key', 'budget'] as const;
 
 /** Identity of a dependency as it appears in labels. Never carries secrets. */
@@ -180,10 +185,11 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
     'Consumer (security tool) state: 1 for the current state, 0 for the others.',
     ['consumer', 'state'],
   );
-  const tokens = counter('bellwether_probe_tokens_total', 'Tokens spent by probing itself.', [
-    'dependency',
-    'type',
-  ]);
+  const tokens = counter(
+    'bellwether_probe_tokens_total',
+    'Tokens spent by probing itself: input and output as billed; reasoning is the part of output the vendor says was spent thinking.',
+    ['dependency', 'type'],
+  );
   const canarySuccess = gauge(
     'bellwether_canary_success',
     'Whether the last run of this security canary passed (1) or not (0).',
@@ -332,6 +338,9 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
       if (r.tokens) {
         tokens.inc({ dependency: dep.dependency, type: 'input' }, r.tokens.input);
         tokens.inc({ dependency: dep.dependency, type: 'output' }, r.tokens.output);
+        if (r.tokens.reasoning !== undefined) {
+          tokens.inc({ dependency: dep.dependency, type: 'reasoning' }, r.tokens.reasoning);
+        }
       }
     },
     setDependencyState(dep, state) {
@@ -402,7 +411,7 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
         // Only the checks that spend tokens can be skipped on purpose (no key, token budget).
         if (!TOKEN_CHECKS.includes(check)) continue;
         for (const reason of SKIP_REASONS) skipped.inc({ dependency, check, reason }, 0);
-        for (const type of ['input', 'output']) tokens.inc({ dependency, type }, 0);
+        for (const type of TOKEN_TYPES) tokens.inc({ dependency, type }, 0);
       }
     },
     describeConsumer(c) {

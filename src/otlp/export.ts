@@ -152,6 +152,16 @@ export function createOtlpExport(opts: OtlpExportOptions): OtlpExport {
     advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
   });
 
+  // The GenAI conventions' counter of reasoning tokens, a subset of the output tokens above
+  // (open-telemetry/semantic-conventions-genai docs/gen-ai/gen-ai-token-metrics.md).
+  const reasoningTokens = meter.createCounter(
+    'gen_ai.client.inference.usage.reasoning.output_tokens',
+    {
+      unit: '{token}',
+      description: 'The number of output tokens used for reasoning.',
+    },
+  );
+
   const record = (dep: DependencyConfig, round: Round): void => {
     for (const result of round.results) {
       // A skipped check or an open breaker sent no request: there is no operation to time.
@@ -170,6 +180,12 @@ export function createOtlpExport(opts: OtlpExportOptions): OtlpExport {
         // An embedding produces no output tokens: only its input is usage.
         if (result.check !== 'embeddings') {
           tokens.record(result.tokens.output, { ...attributes, 'gen_ai.token.type': 'output' });
+        }
+        if (result.tokens.reasoning !== undefined) {
+          reasoningTokens.add(result.tokens.reasoning, {
+            ...attributes,
+            'gen_ai.token.modality': 'text',
+          });
         }
       }
     }

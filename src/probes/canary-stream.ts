@@ -84,7 +84,11 @@ export class AnswerBuilder {
     const out: CanaryAnswer = { text: this.text, toolCalls: [...this.calls.values()] };
     if (this.refusal !== undefined) out.refusal = this.refusal;
     if (this.refusalText !== '') out.refusalText = this.refusalText;
-    if (this.tokens !== undefined) out.tokens = this.tokens;
+    // Readers share the probe's usage parsers, which may add a reasoning count: canary runs
+    // keep input and output only.
+    if (this.tokens !== undefined) {
+      out.tokens = { input: this.tokens.input, output: this.tokens.output };
+    }
     return out;
   }
 }

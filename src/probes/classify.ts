@@ -638,7 +638,7 @@ export function missingKeyMessage(apiKeyEnv: string | undefined, status: number)
 
 /** Message for a completion that streamed no text at all. */
 export const EMPTY_COMPLETION_MESSAGE =
-  'empty completion: a reasoning model may spend the whole token budget on reasoning; raise maxTokens or probe a non-reasoning model';
+  'empty completion: a reasoning model may spend the whole token budget on reasoning; set reasoning: off (or minimal), raise maxTokens or probe a non-reasoning model';
 
 /** The result for a completion that was not sent because no key is configured. */
 export function skippedNoKey(check: CheckName, apiKeyEnv: string | undefined): CheckResult {
@@ -725,7 +725,7 @@ export const servedModelOf = (v: unknown): string | undefined =>
 export interface StreamSummary {
   /** Sending → first non-empty text. */
   ttftMs?: number;
-  tokens?: { input: number; output: number; reasoning?: number };
+  tokens?: NonNullable<CheckResult['tokens']>;
   /** The model the stream says answered (OpenAI chunks' `model`, Anthropic's message). */
   servedModel?: string;
   /** Events that carried non-empty text. */

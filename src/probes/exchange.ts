@@ -236,7 +236,7 @@ export interface StreamStep {
   /** The vendor's terminal event: the stream is complete. */
   done?: boolean;
   /** Token counts the event reported (the last report wins); reasoning tokens apart where said. */
-  tokens?: { input: number; output: number; reasoning?: number };
+  tokens?: NonNullable<CheckResult['tokens']>;
   /** The model the event says answered (the first report wins). */
   servedModel?: string;
 }

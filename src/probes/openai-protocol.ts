@@ -29,6 +29,13 @@ import {
 } from './exchange.js';
 import { isRecord, num } from './json.js';
 import { embeddingsRunner, LLM_CHECKS_WITH_EMBEDDINGS as SUPPORTED } from './llm-probe.js';
+import {
+  chatReasoningEffort,
+  type ReasoningMapping,
+  reasoningFields,
+  reasoningPlan,
+  temperatureAllowed,
+} from './reasoning.js';
 import type { Scrubber } from './scrub.js';
 import { readSse } from './sse.js';
 
@@ -55,6 +62,8 @@ export interface OpenAIProtocolOptions {
   modelListed?: boolean;
   /** What this server means differently from the others (OpenAI's overloaded 429, Groq's 498). */
   rules?: VendorRules;
+  /** The vendor's `reasoning:` mapping; default `reasoning_effort` as written. */
+  reasoning?: ReasoningMapping;
 }
 
 /** Joins a base URL (with or without a trailing slash) and an absolute path. */
@@ -98,7 +107,7 @@ function listLabel(o: OpenAIProtocolOptions): string {
 }
 
 /** `GET {baseUrl}/models`, then (unless `modelListed` is false) the configured model must be among `data[].id`. */
-export async function runOpenAIModelsCheck(
+async function runOpenAIModelsCheck(
   o: OpenAIProtocolOptions,
   ctx: ProbeContext,
 ): Promise<CheckResult> {
@@ -144,13 +153,28 @@ function contentOf(chunk: Record<string, unknown>): string | undefined {
   return typeof content === 'string' && content !== '' ? content : undefined;
 }
 
-function usageOf(chunk: Record<string, unknown>): { input: number; output: number } | undefined {
+/**
+ * The usage chunk's counts. `completion_tokens` is what OpenAI bills as output, reasoning
+ * included; `completion_tokens_details.reasoning_tokens` is the part spent reasoning
+ * (openai/openai-node src/resources/completions.ts `CompletionUsage`), kept when above 0.
+ */
+function usageOf(chunk: Record<string, unknown>): CheckResult['tokens'] {
   const usage = chunk.usage;
   if (!isRecord(usage)) return undefined;
   const input = usage.prompt_tokens;
   const output = usage.completion_tokens;
   if (typeof input !== 'number' || typeof output !== 'number') return undefined;
-  return { input, output };
+  const details = usage.completion_tokens_details;
+  const reasoning = isRecord(details) ? num(details.reasoning_tokens) : undefined;
+  return reasoning !== undefined && reasoning > 0
+    ? { input, output, reasoning }
+    : { input, output };
+}
+
+/** The dependency's `reasoning:` plan, by the vendor's mapping (default: the effort as written). */
+/** The reasoning plan of an OpenAI-protocol dependency: the vendor's mapping, else `reasoning_effort` as written. */
+export function openAIReasoningPlan(dep: DependencyConfig, mapping: ReasoningMapping | undefined) {
+  return reasoningPlan(dep, mapping ?? chatReasoningEffort);
 }
 
 /**
@@ -175,6 +199,7 @@ export function runOpenAICompletionCheck(
       stream: true,
       stream_options: { include_usage: true },
       [o.tokenParam]: dep.maxTokens,
+      ...reasoningFields(openAIReasoningPlan(dep, o.reasoning)),
     }),
     stream: {
       format: 'sse',
@@ -268,6 +293,8 @@ export interface OpenAIProtocolCanaryOptions {
   authHeaders?: (dep: DependencyConfig) => Record<string, string>;
   /** A safety refusal sent as an HTTP error (Azure's 400 `content_filter`). */
   refusalInError?: (status: number, body: string | undefined) => string | undefined;
+  /** The vendor's `reasoning:` mapping, the probe's; default `reasoning_effort` as written. */
+  reasoning?: ReasoningMapping;
 }
 
 function canaryPayload(
@@ -276,14 +303,17 @@ function canaryPayload(
   canary: CanarySpec,
 ): Record<string, unknown> {
   const tools = functionTools(canary);
+  const plan = openAIReasoningPlan(dep, o.reasoning);
   return {
     model: dep.model,
     messages: chatMessages(canary),
     stream: true,
     stream_options: { include_usage: true },
-    temperature: 0,
+    // A reasoning model that reasons takes only its default temperature (chatReasoningEffort).
+    ...(temperatureAllowed(plan) ? { temperature: 0 } : {}),
     ...(o.seed(dep) ? { seed: CANARY_SEED } : {}),
     [o.tokenParam(dep)]: canary.maxTokens,
+    ...reasoningFields(plan),
     ...(tools === undefined ? {} : { tools }),
   };
 }

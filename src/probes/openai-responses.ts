@@ -9,18 +9,22 @@ import {
   classifyStreamError,
   MAX_STREAM_BYTES,
   servedModelOf,
-  unsupportedCheck,
   type VendorRules,
 } from './classify.js';
 import { eventObject, isClassification, type StreamStep, streamedCompletion } from './exchange.js';
 import { isRecord } from './json.js';
-import { LLM_CHECKS } from './llm-probe.js';
 import {
   bearerHeaders,
+  createOpenAIProtocolProbe,
   type OpenAIProtocolOptions,
-  runOpenAIModelsCheck,
+  openAIReasoningPlan,
 } from './openai-protocol.js';
-import { openAIReasoningEffort } from './reasoning.js';
+import {
+  type ReasoningMapping,
+  type ReasoningPlan,
+  reasoningFields,
+  temperatureAllowed,
+} from './reasoning.js';
 import type { Scrubber } from './scrub.js';
 import { readSse } from './sse.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
@@ -68,21 +72,29 @@ export function responsesOutputTokens(budget: number): number {
 /** The terminal event a complete Responses stream ends with. */
 export const RESPONSES_TERMINAL = 'response.completed';
 
-function reasoningField(dep: DependencyConfig): Record<string, unknown> {
-  return dep.reasoning === undefined
-    ? {}
-    : { reasoning: { effort: openAIReasoningEffort(dep.reasoning) } };
+/**
+ * The Responses body's `reasoning: {effort}`: the same plan as Chat Completions' (the
+ * vendor's mapping decides the effort, or that the model takes none), moved to where the
+ * Responses API wants it.
+ */
+function reasoningField(plan: ReasoningPlan | undefined): Record<string, unknown> {
+  const effort = reasoningFields(plan).reasoning_effort;
+  return effort === undefined ? {} : { reasoning: { effort } };
 }
 
 /** The completion check's request body: "ping", streamed, not stored, the budget raised to 16. */
-export function responsesPingBody(dep: DependencyConfig, model: string): Record<string, unknown> {
+export function responsesPingBody(
+  dep: DependencyConfig,
+  model: string,
+  mapping?: ReasoningMapping,
+): Record<string, unknown> {
   return {
     model,
     input: 'ping',
     stream: true,
     store: false,
     max_output_tokens: responsesOutputTokens(dep.maxTokens),
-    ...reasoningField(dep),
+    ...reasoningField(openAIReasoningPlan(dep, mapping)),
   };
 }
 
@@ -203,7 +215,7 @@ export function runResponsesCompletionCheck(
     dep,
     url,
     headers: { accept: 'text/event-stream', ...(o.authHeaders ?? bearerHeaders)(dep) },
-    payload: (model) => responsesPingBody(dep, model),
+    payload: (model) => responsesPingBody(dep, model, o.reasoning),
     stream: {
       format: 'sse',
       step: (data, event) => responsesStep(data, event, o.scrub, o.rules),
@@ -213,17 +225,17 @@ export function runResponsesCompletionCheck(
 }
 
 /**
- * A probe whose `models` check is the chat probe's (same options) and whose `completion`
- * goes to the Responses API at `url`.
+ * A probe whose `models` and `embeddings` checks are the chat probe's (same options) and
+ * whose `completion` goes to the Responses API at `url`.
  */
 export function createOpenAIResponsesProbe(o: OpenAIProtocolOptions, url: string): Probe {
+  const chat = createOpenAIProtocolProbe(o);
   return {
-    vendor: o.vendor,
-    checks: o.dep.checks.filter((c) => LLM_CHECKS.includes(c)),
+    vendor: chat.vendor,
+    checks: chat.checks,
     run(check: CheckName, ctx: ProbeContext): Promise<CheckResult> {
-      if (check === 'models') return runOpenAIModelsCheck(o, ctx);
       if (check === 'completion') return runResponsesCompletionCheck(o, url, ctx);
-      return Promise.resolve(unsupportedCheck(check, o.vendor));
+      return chat.run(check, ctx);
     },
   };
 }
@@ -238,6 +250,8 @@ export interface ResponsesCanaryOptions {
   authHeaders?: (dep: DependencyConfig) => Record<string, string>;
   /** A safety refusal sent as an HTTP error (Azure's 400 `content_filter`). */
   refusalInError?: (status: number, body: string | undefined) => string | undefined;
+  /** The vendor's `reasoning:` mapping, as its chat side uses it; default the effort as written. */
+  reasoning?: ReasoningMapping;
 }
 
 /**
@@ -246,12 +260,14 @@ export interface ResponsesCanaryOptions {
  * function tools `{type: 'function', name, description, parameters, strict: false}`
  * (FunctionTool: `strict` is required, and strict schemas must list every property as
  * required, which canary schemas need not). No `seed`: CreateResponse has none. Reasoning
- * models reject `temperature`, so it is 0 only where no `reasoning:` level is configured.
+ * models reject `temperature`, so it is 0 only where the reasoning plan allows it.
  */
 export function responsesCanaryBody(
   dep: DependencyConfig,
   canary: CanarySpec,
+  mapping?: ReasoningMapping,
 ): Record<string, unknown> {
+  const plan = openAIReasoningPlan(dep, mapping);
   const tools = canary.tools?.map((t) => ({
     type: 'function' as const,
     name: t.name,
@@ -265,9 +281,9 @@ export function responsesCanaryBody(
     input: [{ role: 'user', content: canary.prompt }],
     stream: true,
     store: false,
-    ...(dep.reasoning === undefined ? { temperature: 0 } : {}),
+    ...(temperatureAllowed(plan) ? { temperature: 0 } : {}),
     max_output_tokens: responsesOutputTokens(canary.maxTokens),
-    ...reasoningField(dep),
+    ...reasoningField(plan),
     ...(tools === undefined || tools.length === 0 ? {} : { tools }),
   };
 }
@@ -346,7 +362,7 @@ export function createOpenAIResponsesCanary(o: ResponsesCanaryOptions): CanaryAd
           accept: 'text/event-stream',
           ...(o.authHeaders ?? bearerHeaders)(dep),
         },
-        body: JSON.stringify(responsesCanaryBody(dep, canary)),
+        body: JSON.stringify(responsesCanaryBody(dep, canary, o.reasoning)),
       };
     },
     read(res: HttpResponse, ctx: ProbeContext, scrub: Scrubber) {

@@ -52,10 +52,14 @@ export function boundVendorNumbers(
   const drop = (what: string, value: number) => dropped.push(`${what} ${String(value)}`);
   const out: CheckResult = { ...result };
   if (result.tokens) {
-    const { input, output } = result.tokens;
+    const { input, output, reasoning } = result.tokens;
     if (!isCount(input) || !isCount(output)) {
       drop('token count', isCount(input) ? output : input);
       delete out.tokens;
+    } else if (reasoning !== undefined && (!isCount(reasoning) || reasoning > output)) {
+      // Reasoning is a part of output: more of it than output is no real count.
+      drop('reasoning token count', reasoning);
+      out.tokens = { input, output };
     }
   }
   if (result.rateLimits) {

@@ -35,6 +35,7 @@ export function createTokenBudget(opts: { dailyTokens: number; clock: () => numb
     },
     charge(tokens) {
       rollDay();
+      // Output includes any reasoning tokens (vendors bill thinking as output): counted once.
       if (tokens) spent += tokens.input + tokens.output;
     },
   };

@@ -27,6 +27,14 @@ import {
 import { isRecord, num } from '../probes/json.js';
 import { LLM_CHECKS as SUPPORTED } from '../probes/llm-probe.js';
 import { parseModelIds } from '../probes/openai-protocol.js';
+import {
+  claudeThinking,
+  type ReasoningPlan,
+  reasoningFields,
+  reasoningPlan,
+  reservedTokens,
+  temperatureAllowed,
+} from '../probes/reasoning.js';
 import type { Scrubber } from '../probes/scrub.js';
 import { readSse } from '../probes/sse.js';
 
@@ -159,6 +167,21 @@ async function modelsCheck(
   return failed('models', latencyMs, classifyHttp(evidence, scrub, ANTHROPIC_RULES), facts);
 }
 
+/** Claude's extended thinking for the dependency's level (the same on Bedrock). */
+const anthropicReasoning = (dep: DependencyConfig): ReasoningPlan | undefined =>
+  reasoningPlan(dep, (_model, level) => claudeThinking(level));
+
+/**
+ * The fields thinking adds to a Messages request whose answer may use `budget` tokens:
+ * `thinking`, and `max_tokens` raised by the thinking budget it reserves (Anthropic counts
+ * thinking inside `max_tokens` and wants the budget below it). Thinking output is billed in
+ * `output_tokens`; the API reports no separate thinking count.
+ */
+function thinkingRequest(dep: DependencyConfig, budget: number): Record<string, unknown> {
+  const plan = anthropicReasoning(dep);
+  return { max_tokens: budget + reservedTokens(plan), ...reasoningFields(plan) };
+}
+
 function completionCheck(
   dep: DependencyConfig,
   k: KeyedDependency,
@@ -179,7 +202,7 @@ function completionCheck(
     headers: headers(dep, 'text/event-stream'),
     payload: (model) => ({
       model,
-      max_tokens: dep.maxTokens,
+      ...thinkingRequest(dep, dep.maxTokens),
       messages: [{ role: 'user', content: 'ping' }],
       stream: true,
     }),
@@ -260,12 +283,14 @@ function anthropicCanaryRequest(dep: DependencyConfig, canary: CanarySpec) {
     ...(t.description === undefined ? {} : { description: t.description }),
     input_schema: t.parameters,
   }));
+  // With thinking on, the canary keeps the default temperature (claudeThinking says why).
+  const temperature = temperatureAllowed(anthropicReasoning(dep)) ? { temperature: 0 } : {};
   const payload = {
     model: dep.model,
-    max_tokens: canary.maxTokens,
+    ...thinkingRequest(dep, canary.maxTokens),
     ...(canary.system === undefined ? {} : { system: canary.system }),
     messages: [{ role: 'user', content: canary.prompt }],
-    temperature: 0,
+    ...temperature,
     stream: true,
     ...(tools === undefined || tools.length === 0 ? {} : { tools }),
   };

@@ -36,6 +36,15 @@ import {
 } from '../probes/exchange.js';
 import { isRecord, num } from '../probes/json.js';
 import { LLM_CHECKS_WITH_EMBEDDINGS, llmProbe } from '../probes/llm-probe.js';
+import {
+  claudeThinking,
+  type ReasoningMapping,
+  reasoningFields,
+  reasoningIssues,
+  reasoningPlan,
+  reservedTokens,
+  temperatureAllowed,
+} from '../probes/reasoning.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from '../probes/types.js';
 import type { HttpRequest, HttpResponse } from '../transport/http-client.js';
@@ -321,6 +330,47 @@ function unknownModelIsUnavailable(result: CheckResult): CheckResult {
     : result;
 }
 
+// Claude on Bedrock, by foundation model id (an inference-profile prefix dropped first).
+const CLAUDE_ON_BEDROCK = /^anthropic\.claude/;
+
+/**
+ * Bedrock's reasoning control for a level: Claude takes Anthropic's `thinking` object in
+ * Converse's `additionalModelRequestFields` (the model-specific pass-through of
+ * `ConverseStreamRequest`), its budget on top of `inferenceConfig.maxTokens`. Other model
+ * families (Nova, DeepSeek, Llama, …) are not mapped: rejected, nothing is sent.
+ */
+export const bedrockReasoning: ReasoningMapping = (model, level) => {
+  const id = foundationModelId(model);
+  if (CLAUDE_ON_BEDROCK.test(id)) {
+    const plan = claudeThinking(level);
+    return 'fields' in plan
+      ? { ...plan, fields: { additionalModelRequestFields: plan.fields } }
+      : plan;
+  }
+  const family = id.startsWith('arn:') ? 'a model ARN' : `model family ${id.split('.')[0] || id}`;
+  return {
+    rejected: `reasoning on bedrock is sent to Anthropic Claude models only (additionalModelRequestFields.thinking); ${family} takes no reasoning control from Bellwether, leave reasoning out`,
+  };
+};
+
+/**
+ * The Converse fields of a request whose answer may use `budget` tokens: `inferenceConfig`
+ * (maxTokens raised by any thinking budget; `rest` such as temperature unless thinking is
+ * on, which Claude refuses with a changed temperature) and the model's reasoning fields.
+ */
+function converseConfig(
+  dep: DependencyConfig,
+  budget: number,
+  rest: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const plan = reasoningPlan(dep, bedrockReasoning);
+  const reserve = reservedTokens(plan);
+  return {
+    inferenceConfig: { maxTokens: budget + reserve, ...(temperatureAllowed(plan) ? rest : {}) },
+    ...reasoningFields(plan),
+  };
+}
+
 async function completionCheck(
   dep: DependencyConfig,
   k: KeyedDependency,
@@ -336,7 +386,7 @@ async function completionCheck(
   }
   const payload = {
     messages: [{ role: 'user', content: [{ text: 'ping' }] }],
-    inferenceConfig: { maxTokens: dep.maxTokens },
+    ...converseConfig(dep, dep.maxTokens),
   };
   const base = dep.baseUrl.replace(/\/+$/, '');
   const req = await signOrFail(
@@ -589,8 +639,10 @@ export const bedrock = defineVendor({
     const regionKnown =
       dep.region !== undefined ||
       (typeof dep.baseUrl === 'string' && regionFromBedrockUrl(dep.baseUrl) !== undefined);
-    if (regionKnown) return issues;
+    const reasoning = reasoningIssues(dep, bedrockReasoning);
+    if (regionKnown) return [...reasoning, ...issues];
     return [
+      ...reasoning,
       {
         message:
           'missing required key "region" (vendor bedrock signs for an AWS region like us-east-1; a bedrock-runtime baseUrl also names it)',
@@ -625,7 +677,7 @@ async function bedrockCanaryRequest(dep: DependencyConfig, canary: CanarySpec) {
   const payload = {
     messages: [{ role: 'user', content: [{ text: canary.prompt }] }],
     ...(canary.system === undefined ? {} : { system: [{ text: canary.system }] }),
-    inferenceConfig: { maxTokens: canary.maxTokens, temperature: 0 },
+    ...converseConfig(dep, canary.maxTokens, { temperature: 0 }),
     ...(tools === undefined || tools.length === 0 ? {} : { toolConfig: { tools } }),
   };
   return authorize(

@@ -30,6 +30,12 @@ import {
 } from '../probes/exchange.js';
 import { isRecord, num, parseJson as parse } from '../probes/json.js';
 import { keyedLlmProbe, LLM_CHECKS_WITH_EMBEDDINGS } from '../probes/llm-probe.js';
+import {
+  type ReasoningMapping,
+  reasoningFields,
+  reasoningIssues,
+  reasoningPlan,
+} from '../probes/reasoning.js';
 import type { Scrubber } from '../probes/scrub.js';
 import { readSse } from '../probes/sse.js';
 
@@ -155,6 +161,33 @@ function deltaText(data: Record<string, unknown>): string | undefined {
   return typeof text === 'string' && text !== '' ? text : undefined;
 }
 
+// Cohere's reasoning models are named so (command-a-reasoning-08-2025).
+const COHERE_REASONING_MODEL = /reasoning/;
+// Thinking budgets Bellwether sends for minimal and low (Cohere takes any positive count).
+const COHERE_BUDGETS = { minimal: 128, low: 1024 } as const;
+
+/**
+ * Cohere's v2 chat `thinking` for a level (cohere-ai/cohere-typescript `Thinking`: `type`
+ * enabled or disabled, `token_budget` a positive count after which the model stops thinking
+ * and answers): off → disabled, minimal → 128 tokens, low → 1024. Only reasoning models
+ * take it; others are rejected.
+ */
+export const cohereReasoning: ReasoningMapping = (model, level) => {
+  if (!COHERE_REASONING_MODEL.test(model)) {
+    return {
+      rejected: `${model || 'this model'} is not a Cohere reasoning model (command-a-reasoning-…), which alone takes thinking; leave reasoning out`,
+    };
+  }
+  return {
+    fields: {
+      thinking:
+        level === 'off'
+          ? { type: 'disabled' }
+          : { type: 'enabled', token_budget: COHERE_BUDGETS[level] },
+    },
+  };
+};
+
 function completionCheck(
   dep: DependencyConfig,
   k: KeyedDependency,
@@ -171,6 +204,7 @@ function completionCheck(
       messages: [{ role: 'user', content: 'ping' }],
       stream: true,
       max_tokens: dep.maxTokens,
+      ...reasoningFields(reasoningPlan(dep, cohereReasoning)),
     }),
     stream: {
       format: 'sse',
@@ -260,6 +294,7 @@ export const cohere = defineVendor({
   defaultBaseUrl: 'https://api.cohere.com',
   supportedChecks: LLM_CHECKS_WITH_EMBEDDINGS,
   embeddingExample: 'embed-v4.0',
+  checkConfig: (dep) => reasoningIssues(dep, cohereReasoning),
   createProbe: createCohereProbe,
   canary: { request: cohereCanaryRequest, read: readCohereCanary },
 });
@@ -281,6 +316,7 @@ function cohereCanaryRequest(dep: DependencyConfig, canary: CanarySpec) {
     temperature: 0,
     seed: CANARY_SEED,
     max_tokens: canary.maxTokens,
+    ...reasoningFields(reasoningPlan(dep, cohereReasoning)),
     ...(tools === undefined ? {} : { tools }),
   };
   return jsonPost(`${apiRoot(dep.baseUrl)}/v2/chat`, headers(dep, 'text/event-stream'), payload);

@@ -25,6 +25,12 @@ import {
 } from '../probes/exchange.js';
 import { isRecord, num, parseJson } from '../probes/json.js';
 import { keyedLlmProbe, LLM_CHECKS_WITH_EMBEDDINGS } from '../probes/llm-probe.js';
+import {
+  type ReasoningMapping,
+  reasoningFields,
+  reasoningIssues,
+  reasoningPlan,
+} from '../probes/reasoning.js';
 import type { Scrubber } from '../probes/scrub.js';
 import { readSse } from '../probes/sse.js';
 
@@ -103,15 +109,83 @@ function finished(chunk: Record<string, unknown>): boolean {
   return isRecord(candidate) && typeof candidate.finishReason === 'string';
 }
 
-// Thinking tokens are billed as output: they are part of what the probe spends.
-function usageOf(chunk: Record<string, unknown>): { input: number; output: number } | undefined {
+// Thinking tokens are billed as output: they are part of what the probe spends, and
+// `thoughtsTokenCount` (js-genai `GenerateContentResponseUsageMetadata`, apart from
+// `candidatesTokenCount`) is also reported as the reasoning part of it.
+function usageOf(chunk: Record<string, unknown>): CheckResult['tokens'] {
   const usage = chunk.usageMetadata;
   if (!isRecord(usage)) return undefined;
   const input = num(usage.promptTokenCount);
   const output = num(usage.candidatesTokenCount);
   const thoughts = num(usage.thoughtsTokenCount) ?? 0;
   if (input === undefined && output === undefined) return undefined;
-  return { input: input ?? 0, output: (output ?? 0) + thoughts };
+  const tokens = { input: input ?? 0, output: (output ?? 0) + thoughts };
+  return thoughts > 0 ? { ...tokens, reasoning: thoughts } : tokens;
+}
+
+// Gemini's two thinking controls (js-genai src/types.ts `ThinkingConfig`): Gemini 2.5 takes
+// `thinkingBudget` (tokens; 0 turns thinking off), Gemini 3 takes `thinkingLevel`
+// (`ThinkingLevel` MINIMAL, LOW, MEDIUM, HIGH); one request may not carry both.
+const GEMINI_25 = /^gemini-2\.5-/;
+const GEMINI_25_PRO = /^gemini-2\.5-pro/;
+const GEMINI_3 = /^gemini-3/;
+const GEMINI_3_PRO = /^gemini-3[.\d]*-pro/;
+// Budgets Bellwether sends: 2.5 Pro's smallest (128; it has no 0), and for the other 2.5
+// models 512, Flash-Lite's smallest non-zero budget, which Flash accepts too.
+const BUDGET_25_PRO_MIN = 128;
+const BUDGET_25_MINIMAL = 512;
+const BUDGET_25_LOW = 1024;
+
+const thinking = (config: Record<string, unknown>) => ({ thinkingConfig: config });
+
+/**
+ * Gemini's thinking control for a level, by model name (`models/` prefix dropped). Gemini
+ * 2.5: off → `thinkingBudget: 0`, minimal → 512, low → 1024; 2.5 Pro cannot turn thinking
+ * off, so off is rejected and minimal sends its smallest budget, 128. Gemini 3:
+ * `thinkingLevel` LOW for low; MINIMAL for minimal and for off on Flash models, where it is
+ * the least thinking there is; Pro models are documented with LOW and HIGH only, so off is
+ * rejected and minimal sends LOW. Other models get no thinkingConfig (rejected).
+ */
+export const geminiReasoning: ReasoningMapping = (configured, level) => {
+  const model = configured.replace(/^models\//, '');
+  if (GEMINI_25.test(model)) {
+    const pro = GEMINI_25_PRO.test(model);
+    if (level === 'off' && pro) {
+      return {
+        rejected: `${model} cannot turn thinking off (its thinking budget is at least 128 tokens); use minimal, which sends thinkingBudget 128`,
+      };
+    }
+    const budget =
+      level === 'off'
+        ? 0
+        : level === 'low'
+          ? BUDGET_25_LOW
+          : pro
+            ? BUDGET_25_PRO_MIN
+            : BUDGET_25_MINIMAL;
+    return { fields: thinking({ thinkingBudget: budget }) };
+  }
+  if (GEMINI_3.test(model)) {
+    const pro = GEMINI_3_PRO.test(model);
+    if (level === 'off' && pro) {
+      return {
+        rejected: `${model} cannot turn thinking off (Gemini 3 Pro thinks at thinkingLevel low or high); use low`,
+      };
+    }
+    const thinkingLevel = level === 'low' || pro ? 'LOW' : 'MINIMAL';
+    return { fields: thinking({ thinkingLevel }) };
+  }
+  return {
+    rejected: `reasoning applies to gemini-2.5 and gemini-3 models (generationConfig.thinkingConfig); ${model || 'this model'} gets none, leave reasoning out`,
+  };
+};
+
+/** `generationConfig` with the budget and the dependency's thinking control. */
+function generationConfig(
+  dep: DependencyConfig,
+  rest: Record<string, unknown>,
+): Record<string, unknown> {
+  return { ...rest, ...reasoningFields(reasoningPlan(dep, geminiReasoning)) };
 }
 
 // A bare error object is a few hundred bytes; more stray text than this is not one.
@@ -161,7 +235,7 @@ function completionCheck(
     headers: headers(dep, 'text/event-stream'),
     payload: () => ({
       contents: [{ role: 'user', parts: [{ text: 'ping' }] }],
-      generationConfig: { maxOutputTokens: dep.maxTokens },
+      generationConfig: generationConfig(dep, { maxOutputTokens: dep.maxTokens }),
     }),
     stream: {
       format: 'sse',
@@ -240,6 +314,7 @@ export const gemini = defineVendor({
   defaultBaseUrl: 'https://generativelanguage.googleapis.com',
   supportedChecks: LLM_CHECKS_WITH_EMBEDDINGS,
   embeddingExample: 'gemini-embedding-001',
+  checkConfig: (dep) => reasoningIssues(dep, geminiReasoning),
   createProbe: createGeminiProbe,
   canary: { request: geminiCanaryRequest, read: readGeminiCanary },
 });
@@ -265,7 +340,11 @@ function geminiCanaryRequest(dep: DependencyConfig, canary: CanarySpec) {
     ...(canary.system === undefined
       ? {}
       : { systemInstruction: { parts: [{ text: canary.system }] } }),
-    generationConfig: { temperature: 0, seed: CANARY_SEED, maxOutputTokens: canary.maxTokens },
+    generationConfig: generationConfig(dep, {
+      temperature: 0,
+      seed: CANARY_SEED,
+      maxOutputTokens: canary.maxTokens,
+    }),
     ...(declarations === undefined || declarations.length === 0
       ? {}
       : { tools: [{ functionDeclarations: declarations }] }),

@@ -135,6 +135,7 @@ export const http = defineVendor({
     baseUrl: 'vendor http uses url',
     maxTokens: 'vendor http sends no completion',
     degradedTtft: 'vendor http streams no tokens',
+    reasoning: 'vendor http asks no model',
   },
   keyHints: { url: 'did you mean "baseUrl"?' },
   checkConfig(dep) {

@@ -29,6 +29,7 @@ import { isRecord, num } from '../probes/json.js';
 import { keyedLlmProbe, LLM_CHECKS_WITH_EMBEDDINGS } from '../probes/llm-probe.js';
 
 import { readNdjson } from '../probes/ndjson.js';
+import { type ReasoningMapping, reasoningFields, reasoningPlan } from '../probes/reasoning.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { CheckResult, Probe, ProbeContext } from '../probes/types.js';
 import type { HttpResponse } from '../transport/http-client.js';
@@ -126,6 +127,18 @@ async function modelsCheck(
   return { check: 'models', ok: true, latencyMs, ...tags.facts };
 }
 
+// gpt-oss takes thinking levels ("low" | "medium" | "high") where other models take a boolean.
+const THINK_LEVELS_MODEL = /^gpt-oss/;
+
+/**
+ * Ollama's `think` for a level (ollama/ollama-js `think: boolean | "high" | "medium" |
+ * "low"`): off → false; minimal and low → "low" for gpt-oss, true for other thinking models,
+ * which have no smaller setting. Ollama reports no thinking count apart from `eval_count`.
+ */
+export const ollamaReasoning: ReasoningMapping = (model, level) => ({
+  fields: { think: level === 'off' ? false : THINK_LEVELS_MODEL.test(model) ? 'low' : true },
+});
+
 function completionCheck(
   dep: DependencyConfig,
   k: KeyedDependency,
@@ -141,6 +154,7 @@ function completionCheck(
       model,
       messages: [{ role: 'user', content: 'ping' }],
       stream: true,
+      ...reasoningFields(reasoningPlan(dep, ollamaReasoning)),
       options: { num_predict: dep.maxTokens },
     }),
     stream: {
@@ -243,6 +257,7 @@ function ollamaCanaryRequest(dep: DependencyConfig, canary: CanarySpec) {
     model: dep.model,
     messages: chatMessages(canary),
     stream: true,
+    ...reasoningFields(reasoningPlan(dep, ollamaReasoning)),
     ...(tools === undefined ? {} : { tools }),
     options: { temperature: 0, seed: CANARY_SEED, num_predict: canary.maxTokens },
   };

@@ -14,6 +14,11 @@ import {
   openAIApiField,
   openAIApiOf,
 } from '../probes/openai-responses.js';
+import {
+  chatReasoningEffort,
+  type ReasoningMapping,
+  reasoningIssues,
+} from '../probes/reasoning.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { Probe } from '../probes/types.js';
 import { type CanaryAdapter, defineVendor } from './types.js';
@@ -29,6 +34,34 @@ export const OPENAI_RULES: VendorRules = {
     status === 429 && ENGINE_OVERLOADED.test(text) ? { errorClass: 'overloaded' } : undefined,
 };
 
+// Model families by the effort values OpenAI documents for them (openai/openai-node
+// src/resources/shared.ts, `ReasoningEffort`): gpt-5-pro takes only `high`; gpt-5.1 takes
+// none, low, medium and high (no minimal); every model before gpt-5.1 lacks `none`.
+const GPT5_PRO = /^gpt-5-pro/;
+const GPT5_POINT = /^gpt-5\.\d/;
+const BEFORE_GPT51 = /^(?:gpt-5(?:-|$)|o\d)/;
+
+/**
+ * OpenAI's `reasoning_effort` for a level on a model: the level's effort as written
+ * (off → none), except where OpenAI's own reference says the model lacks that value.
+ */
+export const openAIChatReasoning: ReasoningMapping = (model, level) => {
+  if (GPT5_PRO.test(model)) {
+    return { rejected: `${model} takes only reasoning effort high; leave reasoning out` };
+  }
+  if (level === 'minimal' && GPT5_POINT.test(model)) {
+    return {
+      rejected: `${model} takes reasoning effort none, low, medium or high, not minimal; use off or low`,
+    };
+  }
+  if (level === 'off' && BEFORE_GPT51.test(model)) {
+    return {
+      rejected: `${model} cannot turn reasoning off (effort none came with gpt-5.1); use ${model.startsWith('gpt-5') ? 'minimal' : 'low'}`,
+    };
+  }
+  return chatReasoningEffort(model, level);
+};
+
 /**
  * Probe for OpenAI (`Authorization: Bearer`). The completion budget goes in
  * `max_completion_tokens`, the only token parameter reasoning models accept; with
@@ -42,6 +75,7 @@ export function createOpenAIProbe(dep: DependencyConfig, scrub: Scrubber): Probe
     keyRequired: true,
     tokenParam: 'max_completion_tokens',
     rules: OPENAI_RULES,
+    reasoning: openAIChatReasoning,
   } as const;
   return openAIApiOf(dep) === 'responses'
     ? createOpenAIResponsesProbe(options, openAIResponsesUrl(dep))
@@ -59,6 +93,7 @@ export const openai = defineVendor({
   supportedChecks: LLM_CHECKS_WITH_EMBEDDINGS,
   embeddingExample: 'text-embedding-3-small',
   configKeys: { api: openAIApiField() },
+  checkConfig: (dep) => reasoningIssues(dep, openAIChatReasoning),
   createProbe: createOpenAIProbe,
   canary: openAICanary(),
 });
@@ -73,7 +108,8 @@ function openAICanary(): CanaryAdapter {
     createOpenAIProtocolCanary({
       tokenParam: () => 'max_completion_tokens',
       seed: () => true,
+      reasoning: openAIChatReasoning,
     }),
-    createOpenAIResponsesCanary({ url: openAIResponsesUrl }),
+    createOpenAIResponsesCanary({ url: openAIResponsesUrl, reasoning: openAIChatReasoning }),
   );
 }

@@ -1,11 +1,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CanarySpec } from '../../src/canary/types.js';
 import type { DependencyConfig } from '../../src/config/types.js';
 import { EMPTY_COMPLETION_MESSAGE } from '../../src/probes/classify.js';
-import { responsesStep } from '../../src/probes/openai-responses.js';
+import {
+  responsesCanaryBody,
+  responsesPingBody,
+  responsesStep,
+} from '../../src/probes/openai-responses.js';
 import { createScrubber } from '../../src/probes/scrub.js';
 import type { ErrorClass } from '../../src/probes/types.js';
 import type { HttpClient } from '../../src/transport/http-client.js';
 import { createNodeHttpClient } from '../../src/transport/node-http-client.js';
+import { openAIChatReasoning } from '../../src/vendors/openai.js';
 import { type DependencyOverrides, testDependency } from '../support/dependency.js';
 import { startFakeAzure } from '../support/fake-azure.js';
 import { startFakeVendor } from '../support/fake-vendor.js';
@@ -81,7 +87,7 @@ const VENDORS: VendorCase[] = [
     vendor: 'azure-openai',
     key: 'azkeyResponsesFAKE0123456789abcdef',
     async start(key) {
-      const f = await startFakeAzure({ apiKey: key, deployments: ['chat-prod'] });
+      const f = await startFakeAzure({ apiKey: key, deployments: ['chat-prod', 'embed-prod'] });
       return {
         url: f.url,
         setFault: (fault) => f.setFault('completion', fault),
@@ -324,6 +330,47 @@ describe.each(VENDORS)('$vendor with api: responses', (v) => {
     expect(r).toMatchObject({ check: 'models', ok: true, httpStatus: 200 });
     expect(fake.last()?.path).toBe(v.vendor === 'openai' ? '/v1/models' : '/openai/v1/models');
   });
+
+  it('runs the embeddings check as with api: chat', async () => {
+    const embeddingModel = v.vendor === 'openai' ? 'text-embedding-3-small' : 'embed-prod';
+    const d = dep({ checks: ['embeddings'], embeddingModel });
+    const r = await runCheck(http, d, 'embeddings', [v.key]);
+    expect(r, r.message).toMatchObject({ check: 'embeddings', ok: true, httpStatus: 200 });
+    expect(r.embedding?.dimensions).toBeGreaterThan(0);
+    expect(fake.last()?.path).toBe(
+      v.vendor === 'openai' ? '/v1/embeddings' : '/openai/v1/embeddings',
+    );
+  });
+});
+
+const CANARY: CanarySpec = {
+  id: 'c',
+  prompt: 'p',
+  maxTokens: 8,
+  intervalMs: 60_000,
+  expect: { kind: 'equals', value: 'x', caseSensitive: false },
+};
+
+describe('Responses bodies follow the vendor reasoning plan of Chat Completions', () => {
+  const responsesDep = (model: string, reasoning?: 'off' | 'minimal' | 'low') =>
+    testDependency({ id: 'plan', vendor: 'openai', model, api: 'responses', reasoning });
+  it.each([
+    ['gpt-5.1', 'off', { effort: 'none' }, true],
+    ['gpt-5', 'minimal', { effort: 'minimal' }, false],
+    ['gpt-5-pro', 'low', undefined, true],
+    ['gpt-5.1', 'minimal', undefined, true],
+    ['gpt-5', undefined, undefined, true],
+  ] as const)(
+    '%s with reasoning %s → reasoning %o, temperature 0 sent: %s',
+    (model, level, reasoning, temperature) => {
+      const d = responsesDep(model, level);
+      const ping = responsesPingBody(d, model, openAIChatReasoning);
+      expect(ping.reasoning).toEqual(reasoning);
+      const canary = responsesCanaryBody(d, CANARY, openAIChatReasoning);
+      expect(canary.reasoning).toEqual(reasoning);
+      expect('temperature' in canary).toBe(temperature);
+    },
+  );
 });
 
 describe('fake responses route: the 16-token minimum the probe works around', () => {

@@ -63,7 +63,13 @@ function modelNotFound(model: string): FakeReply {
   );
 }
 
+/** Output tokens the fake's thinking costs when a request enables `thinking`. */
+export const COHERE_THINKING_TOKENS = 6;
+
 function chat(req: FakeRequest, fault: VendorFault | undefined): FakeReply {
+  const thinking = req.json?.thinking as { type?: unknown } | undefined;
+  const thinks = thinking?.type === 'enabled';
+  const thought = thinks && !fault?.emptyCompletion ? COHERE_THINKING_TOKENS : 0;
   const events: Array<{ event: string; data: unknown; delayMs?: number }> = [
     {
       event: 'message-start',
@@ -95,6 +101,18 @@ function chat(req: FakeRequest, fault: VendorFault | undefined): FakeReply {
       },
     });
   } else {
+    // `thinking: {type: "enabled"}` on a reasoning model: thinking deltas come first
+    // (cohere-typescript `ChatContentDeltaEventDeltaMessageContent.thinking`).
+    if (thinks) {
+      events.push({
+        event: 'content-delta',
+        data: {
+          type: 'content-delta',
+          index: 0,
+          delta: { message: { content: { thinking: 'A greeting.' } } },
+        },
+      });
+    }
     const delta = {
       type: 'content-delta',
       index: 0,
@@ -120,8 +138,8 @@ function chat(req: FakeRequest, fault: VendorFault | undefined): FakeReply {
         delta: {
           finish_reason: req.json?.max_tokens === 1 ? 'MAX_TOKENS' : 'COMPLETE',
           usage: {
-            billed_units: { input_tokens: 1, output_tokens: 1 },
-            tokens: { input_tokens: 67, output_tokens: 1 },
+            billed_units: { input_tokens: 1, output_tokens: 1 + thought },
+            tokens: { input_tokens: 67, output_tokens: 1 + thought },
           },
         },
       },

@@ -85,8 +85,13 @@ function faultReply(fault: VendorFault, model: string): FakeReply {
 }
 
 function stream(req: FakeRequest, model: string, fault: VendorFault | undefined): FakeReply {
-  const budget = (req.json?.generationConfig as { maxOutputTokens?: unknown } | undefined)
-    ?.maxOutputTokens;
+  const config = req.json?.generationConfig as
+    | { maxOutputTokens?: unknown; thinkingConfig?: { thinkingBudget?: unknown } }
+    | undefined;
+  const budget = config?.maxOutputTokens;
+  // `thinkingBudget: 0` turns thinking off (js-genai `ThinkingConfig`): no thought summary,
+  // no `thoughtsTokenCount`.
+  const thinks = config?.thinkingConfig?.thinkingBudget !== 0;
   const usage = (candidates: number | undefined, thoughts?: number) => ({
     promptTokenCount: 2,
     ...(candidates === undefined ? {} : { candidatesTokenCount: candidates }),
@@ -112,7 +117,16 @@ function stream(req: FakeRequest, model: string, fault: VendorFault | undefined)
   const first = chunk(candidate([{ text: 'Po' }]), usage(undefined));
   const events: Array<{ data: unknown; delayMs?: number }> = [
     // A thought summary arrives before the answer; it is not the first token.
-    { data: chunk(candidate([{ text: 'thinking about ping', thought: true }]), usage(undefined)) },
+    ...(thinks
+      ? [
+          {
+            data: chunk(
+              candidate([{ text: 'thinking about ping', thought: true }]),
+              usage(undefined),
+            ),
+          },
+        ]
+      : []),
     {
       data: fault?.malformed ? cutJson(JSON.stringify(first)) : first,
       delayMs: fault?.firstTokenDelayMs,
@@ -128,7 +142,9 @@ function stream(req: FakeRequest, model: string, fault: VendorFault | undefined)
     return reply;
   }
   const finish = budget === 1 ? 'MAX_TOKENS' : 'STOP';
-  events.push({ data: chunk(candidate([{ text: 'ng' }], finish), usage(1, 3)) });
+  events.push({
+    data: chunk(candidate([{ text: 'ng' }], finish), usage(1, thinks ? 3 : undefined)),
+  });
   return sseReply(events);
 }
 

@@ -38,9 +38,14 @@ function line(value: unknown): string {
   return `${JSON.stringify(value)}\n`;
 }
 
+/** Tokens the fake's thinking costs when a request sends `think` true or a level. */
+export const OLLAMA_THINKING_TOKENS = 5;
+
 function chat(req: FakeRequest, model: string, fault: VendorFault | undefined): FakeReply {
   const at = (ms: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, 0, ms)).toISOString();
   const parts: Array<{ data: string; delayMs?: number }> = [];
+  const think = req.json?.think;
+  const thinks = think === true || typeof think === 'string';
   if (fault?.emptyCompletion) {
     // A thinking model: everything it produced within num_predict was thinking.
     parts.push({
@@ -52,6 +57,18 @@ function chat(req: FakeRequest, model: string, fault: VendorFault | undefined): 
       }),
     });
   } else {
+    // `think` true or a level: the model's thinking streams first in `message.thinking`
+    // (ollama docs/api.md); eval_count then covers it too.
+    if (thinks) {
+      parts.push({
+        data: line({
+          model,
+          created_at: at(1),
+          message: { role: 'assistant', content: '', thinking: 'A greeting.' },
+          done: false,
+        }),
+      });
+    }
     const first = line({
       model,
       created_at: at(1),
@@ -80,7 +97,7 @@ function chat(req: FakeRequest, model: string, fault: VendorFault | undefined): 
         load_duration: 10_000_000,
         prompt_eval_count: 11,
         prompt_eval_duration: 50_000_000,
-        eval_count: 1,
+        eval_count: 1 + (thinks ? OLLAMA_THINKING_TOKENS : 0),
         eval_duration: 20_000_000,
       }),
     });

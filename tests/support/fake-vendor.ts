@@ -142,6 +142,12 @@ export const DEFAULT_EMBEDDING_MODELS: readonly string[] = [
   'nomic-embed-text',
 ];
 
+/** Reasoning tokens the fake's chat completions report per `reasoning_effort` sent. */
+export const REASONING_TOKENS: Readonly<Record<string, number>> = { minimal: 12, low: 64 };
+
+/** Output tokens the fake's extended thinking costs when a request enables it. */
+export const ANTHROPIC_THINKING_TOKENS = 20;
+
 /** Models served when none are configured. */
 export const DEFAULT_MODELS: readonly string[] = [
   'gpt-4o-mini',
@@ -477,11 +483,20 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
     const budget = ex.payload?.max_completion_tokens ?? ex.payload?.max_tokens;
     const empty = fault?.emptyCompletion === true;
     const finish = empty || budget === 1 ? 'length' : 'stop';
+    // A reasoning model thinks unless `reasoning_effort` is "none"; what it spends thinking is
+    // inside `completion_tokens` and counted apart in `completion_tokens_details.reasoning_tokens`
+    // (openai/openai-node src/resources/completions.ts `CompletionUsage`).
+    const effort = ex.payload?.reasoning_effort;
+    const thought = empty
+      ? 1
+      : typeof effort === 'string' && effort !== 'none'
+        ? (REASONING_TOKENS[effort] ?? 0)
+        : 0;
     const usage = {
       prompt_tokens: PROMPT_TOKENS,
-      completion_tokens: 1,
-      total_tokens: PROMPT_TOKENS + 1,
-      completion_tokens_details: { reasoning_tokens: empty ? 1 : 0 },
+      completion_tokens: (empty ? 0 : 1) + thought,
+      total_tokens: PROMPT_TOKENS + (empty ? 0 : 1) + thought,
+      completion_tokens_details: { reasoning_tokens: thought },
     };
     const id = `chatcmpl-${hex(12)}`;
     const created = Math.floor(Date.now() / 1000);
@@ -622,10 +637,48 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
         },
       },
     ];
+    // Extended thinking on (`thinking.type` enabled): a thinking block streams first, as
+    // thinking_delta then signature_delta (anthropic-sdk-typescript `RawContentBlockDeltaEvent`),
+    // its tokens inside output_tokens.
+    const thinks = (ex.payload?.thinking as { type?: unknown } | undefined)?.type === 'enabled';
+    const text = thinks ? 1 : 0;
+    if (thinks && !empty) {
+      events.push(
+        {
+          event: 'content_block_start',
+          data: {
+            type: 'content_block_start',
+            index: 0,
+            content_block: { type: 'thinking', thinking: '', signature: '' },
+          },
+        },
+        {
+          event: 'content_block_delta',
+          data: {
+            type: 'content_block_delta',
+            index: 0,
+            delta: { type: 'thinking_delta', thinking: 'A greeting.' },
+          },
+        },
+        {
+          event: 'content_block_delta',
+          data: {
+            type: 'content_block_delta',
+            index: 0,
+            delta: { type: 'signature_delta', signature: 'EqQBCgIYAhIM' },
+          },
+        },
+        { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
+      );
+    }
     if (!empty) {
       events.push({
         event: 'content_block_start',
-        data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+        data: {
+          type: 'content_block_start',
+          index: text,
+          content_block: { type: 'text', text: '' },
+        },
       });
     }
     events.push({ event: 'ping', data: { type: 'ping' } });
@@ -634,7 +687,7 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
         event: 'content_block_delta',
         data: {
           type: 'content_block_delta',
-          index: 0,
+          index: text,
           delta: { type: 'text_delta', text: 'pong' },
         },
         delayMs: fault?.firstTokenDelayMs,
@@ -652,7 +705,7 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
       }
       events.push({
         event: 'content_block_stop',
-        data: { type: 'content_block_stop', index: 0 },
+        data: { type: 'content_block_stop', index: text },
       });
     }
     events.push(
@@ -661,7 +714,7 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
         data: {
           type: 'message_delta',
           delta: { stop_reason: stop, stop_sequence: null },
-          usage: { output_tokens: 1 },
+          usage: { output_tokens: 1 + (thinks && !empty ? ANTHROPIC_THINKING_TOKENS : 0) },
         },
       },
       { event: 'message_stop', data: { type: 'message_stop' } },

@@ -59,11 +59,29 @@ const OTLP_METRICS = {
             aggregationTemporality: [2, 'AggregationTemporality'],
           }),
         },
+        NumberDataPoint: {
+          oneofs: { value: { oneof: ['asDouble', 'asInt'] } },
+          fields: fields({
+            startTimeUnixNano: [2, 'fixed64'],
+            timeUnixNano: [3, 'fixed64'],
+            asDouble: [4, 'double'],
+            asInt: [6, 'sfixed64'],
+            attributes: [7, 'KeyValue', 'repeated'],
+          }),
+        },
+        Sum: {
+          fields: fields({
+            dataPoints: [1, 'NumberDataPoint', 'repeated'],
+            aggregationTemporality: [2, 'AggregationTemporality'],
+            isMonotonic: [3, 'bool'],
+          }),
+        },
         Metric: {
           fields: fields({
             name: [1, 'string'],
             description: [2, 'string'],
             unit: [3, 'string'],
+            sum: [7, 'Sum'],
             histogram: [9, 'Histogram'],
           }),
         },
@@ -110,6 +128,7 @@ export interface ExportRequest {
         name: string;
         unit?: string;
         histogram?: { dataPoints?: HistogramPoint[]; aggregationTemporality?: string };
+        sum?: { dataPoints?: NumberPoint[]; isMonotonic?: boolean };
       }[];
     }[];
   }[];
@@ -118,6 +137,13 @@ export interface ExportRequest {
 export interface KeyValue {
   key: string;
   value?: { stringValue?: string; intValue?: number; doubleValue?: number };
+}
+
+/** A counter's point (NumberDataPoint). */
+export interface NumberPoint {
+  attributes?: KeyValue[];
+  asDouble?: number;
+  asInt?: number;
 }
 
 export interface HistogramPoint {

@@ -252,7 +252,7 @@ export const GEMINI_CASES: CorpusCase[] = [
       sse(candidate([{ text: 'Pong' }])),
       sse({ ...candidate([{ text: '' }], 'STOP'), ...usage(3, 1, 24) }),
     ]),
-    expect: { ok: true, tokens: { input: 3, output: 25 } },
+    expect: { ok: true, tokens: { input: 3, output: 25, reasoning: 24 } },
   },
   {
     id: 'gemini-stream-function-call-part-then-text',

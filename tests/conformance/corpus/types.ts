@@ -40,7 +40,7 @@ export interface CorpusExpectation {
   /** The vendor's x-should-retry, as the result carries it. */
   vendorRetry?: boolean;
   /** A healthy completion's token count. */
-  tokens?: { input: number; output: number };
+  tokens?: { input: number; output: number; reasoning?: number };
   /** The rate-limit reading whose reset time the vendor's retry signal set. */
   resetResource?: 'requests' | 'tokens';
   credentialsMissing?: boolean;
