@@ -239,6 +239,8 @@ export interface StreamStep {
   tokens?: { input: number; output: number };
   /** The model the event says answered (the first report wins). */
   servedModel?: string;
+  /** OpenAI's `system_fingerprint`: the backend configuration that answered (the first report wins). */
+  systemFingerprint?: string;
 }
 
 /** How a vendor's completion stream is framed and what its events carry. */
@@ -304,6 +306,7 @@ export async function readCompletionStream(
       if (step.text) noteText(summary, ctx.now() - start);
       if (step.tokens) summary.tokens = step.tokens;
       if (step.servedModel) summary.servedModel ??= step.servedModel;
+      if (step.systemFingerprint) summary.systemFingerprint ??= step.systemFingerprint;
       if (step.done) finish();
     }
   } catch (err) {

@@ -32,7 +32,9 @@ function line(value: unknown): string {
   return `${JSON.stringify(value)}\n`;
 }
 
-function chat(req: FakeRequest, model: string, fault: VendorFault | undefined): FakeReply {
+function chat(req: FakeRequest, asked: string, fault: VendorFault | undefined): FakeReply {
+  // Each ChatResponse line names its `model` (ollama api/types.go); a test may change it.
+  const model = fault?.servedModel ?? asked;
   const at = (ms: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, 0, ms)).toISOString();
   const parts: Array<{ data: string; delayMs?: number }> = [];
   if (fault?.emptyCompletion) {
