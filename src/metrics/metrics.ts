@@ -294,8 +294,10 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
     },
     setServedModel(dependency, servedModel) {
       const before = servedModels.get(dependency);
-      if (before === servedModel) return;
-      if (before !== undefined) servedModelInfo.remove({ dependency, served_model: before });
+      // Set even when unchanged: a reload's resetMetrics() may have cleared the series.
+      if (before !== undefined && before !== servedModel) {
+        servedModelInfo.remove({ dependency, served_model: before });
+      }
       servedModelInfo.set({ dependency, served_model: servedModel }, 1);
       servedModels.set(dependency, servedModel);
     },
