@@ -305,8 +305,9 @@ export async function readCompletionStream(
       if (isClassification(step)) return step;
       if (step.text) noteText(summary, ctx.now() - start);
       if (step.tokens) summary.tokens = step.tokens;
-      if (step.servedModel) summary.servedModel ??= step.servedModel;
-      if (step.systemFingerprint) summary.systemFingerprint ??= step.systemFingerprint;
+      // Vendor text that becomes a metric label and an API field: scrubbed like messages.
+      if (step.servedModel) summary.servedModel ??= io.scrub(step.servedModel);
+      if (step.systemFingerprint) summary.systemFingerprint ??= io.scrub(step.systemFingerprint);
       if (step.done) finish();
     }
   } catch (err) {

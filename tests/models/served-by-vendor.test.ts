@@ -193,3 +193,30 @@ describe('what a streamed completion says served it, per vendor', () => {
     for (const f of Object.values(fakes)) f.clearFaults();
   });
 });
+
+describe('a served model or fingerprint that echoes our key', () => {
+  it('is scrubbed before it can become a label or an API field', async () => {
+    const fake = await startFakeVendor({ openaiKey: KEY });
+    const http = createNodeHttpClient();
+    try {
+      fake.setFault('chat', { servedModel: `model-${KEY}`, systemFingerprint: KEY });
+      const dep = testDependency({
+        vendor: 'openai',
+        baseUrl: `${fake.url}/v1`,
+        apiKey: KEY,
+        checks: ['completion'],
+      });
+      const r = await createProbe(dep, createScrubber([KEY])).run('completion', {
+        http,
+        signal: AbortSignal.timeout(3000),
+        now: () => performance.now(),
+      });
+      expect(r.ok).toBe(true);
+      expect(JSON.stringify([r.servedModel, r.systemFingerprint])).not.toContain(KEY);
+      expect(r.servedModel).toMatch(/^model-/);
+    } finally {
+      http.close();
+      await fake.stop();
+    }
+  });
+});
