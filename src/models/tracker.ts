@@ -82,7 +82,10 @@ export class ModelTracker {
           .find((c) => c.at > change.at)?.at,
       ),
     }));
-    deps.metrics.describeModelChanges(dep.id);
+    // Only checks that ask a model can see a change: an `http` dependency gets no series.
+    if (dep.checks.some((c) => c === 'completion' || c === 'embeddings')) {
+      deps.metrics.describeModelChanges(dep.id);
+    }
     const served = this.served();
     if (served !== undefined) deps.metrics.setServedModel(dep.id, served);
   }
