@@ -11,6 +11,7 @@ import {
 const COMMANDS = [
   '  fault <status> [route]   answer with an error status, e.g. fault 529 anthropic',
   '  slow <ms> [route]        wait before answering, e.g. slow 5000 openai:models',
+  '  serve <model> [route]    answers name another model: a silent model change, e.g. serve gpt-4o-mini-2025-01-31 chat',
   '  clear [route]            remove one fault, or all of them',
   '  stop | start             refuse connections / listen again',
   '  routes | quit',
@@ -109,6 +110,20 @@ async function demo(): Promise<void> {
         }
         vendor.setFault(route, { headersDelayMs: ms });
         say(`${where(route)} now waits ${ms} ms before answering`);
+        break;
+      }
+      case 'serve': {
+        const route = routeOf(routeArg);
+        if (!route) break;
+        // Typed text becomes a label value: keep it short and printable.
+        if (arg === undefined || !/^[\w.:/-]{1,100}$/.test(arg.slice(0, 101))) {
+          say(
+            `serve needs a model name (letters, digits, . _ : / -), got "${(arg ?? '').slice(0, 100)}"`,
+          );
+          break;
+        }
+        vendor.setFault(route, { servedModel: arg });
+        say(`${where(route)} now says ${arg} served it`);
         break;
       }
       case 'clear': {

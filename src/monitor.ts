@@ -14,6 +14,7 @@ import type { BreakerState } from './evaluate/states.js';
 import { ran } from './evaluate/verdict.js';
 import type { Logger } from './log.js';
 import type { DependencyLabels, Metrics } from './metrics/metrics.js';
+import { ModelTracker, type ModelView } from './models/tracker.js';
 import type { Probe, ProbeContext } from './probes/types.js';
 import { DEFAULT_RETRY_DELAY_MS, DependencyRunner } from './runner/dependency-runner.js';
 import {
@@ -124,6 +125,8 @@ export interface DependencySnapshot {
   overruns: number;
   /** Each canary the dependency runs, with its recent runs (newest first). */
   canaries: { spec: CanarySpec; runs: CanaryRun[]; failing: boolean }[];
+  /** What the vendor says serves it, and the model changes seen (newest first). */
+  models?: ModelView;
 }
 
 interface Tracked {
@@ -139,6 +142,8 @@ interface Tracked {
   overruns: number;
   /** Canary id → its recent runs, newest first (read from history at start). */
   canaryRuns: Map<string, CanaryRun[]>;
+  /** Baseline and changes of the model behind it (read from the store, so a reload keeps them). */
+  models: ModelTracker;
 }
 
 /**
@@ -206,6 +211,11 @@ export class Monitor {
               deps.store.recentCanaryRuns(dep.id, c.id, CANARY_RUNS_KEPT),
             ]),
           ),
+        models: new ModelTracker(dep, {
+          store: deps.store,
+          metrics: deps.metrics,
+          logger: deps.logger,
+        }),
       };
       if (!carried) t.evaluation = this.judge(t);
       this.tracked.set(dep.id, t);
@@ -394,6 +404,7 @@ export class Monitor {
         const runs = t.canaryRuns.get(spec.id) ?? [];
         return { spec, runs, failing: canaryFailing(runs) };
       }),
+      models: t.models.view(),
     };
   }
 
@@ -443,12 +454,15 @@ export class Monitor {
         countedResults.some((r) => r.reason === 'billing'),
       );
     }
+    // An event, never an outage: the evaluation below does not see it.
+    t.models.observe(round.results, round.startedAt);
     for (const run of round.canaries ?? []) {
       store.recordCanary(id, run);
       const runs = [run, ...(t.canaryRuns.get(run.canary) ?? [])].slice(0, CANARY_RUNS_KEPT);
       t.canaryRuns.set(run.canary, runs);
       metrics.recordCanary(t.labels, run, canaryFailing(runs));
     }
+    t.models.onCanaryRuns(round.canaries ?? []);
     t.rounds.unshift(round);
     if (t.rounds.length > ROUNDS_KEPT) t.rounds.length = ROUNDS_KEPT;
     t.history = [];

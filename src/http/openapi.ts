@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { CANARY_OUTCOMES, type CanaryOutcome } from '../canary/types.js';
 import { BREAKER_STATES, CONSUMER_STATES, DEPENDENCY_STATES } from '../evaluate/states.js';
+import { MODEL_CHANGE_KINDS, type ModelChangeKind } from '../models/changes.js';
 import { CHECK_NAMES, ERROR_CLASSES } from '../probes/types.js';
 import { COMPONENT_STATUSES, STATUS_INDICATORS } from '../statuspages/types.js';
 import { VENDORS } from '../vendors/registry.js';
@@ -170,6 +171,38 @@ export const CanarySchema = z
   })
   .meta({ id: 'Canary' });
 
+const TallySchema = z.object({ runs: z.int().min(0), passed: z.int().min(0) });
+
+/** One silent model change (src/models/changes.ts): an event, never an outage. */
+export const ModelChangeSchema = z
+  .object({
+    at: when.describe('Start of the probe round that saw it.'),
+    kind: z
+      .enum(MODEL_CHANGE_KINDS as unknown as [ModelChangeKind, ...ModelChangeKind[]])
+      .describe(
+        'served_model: the vendor names another model; fingerprint: a system_fingerprint not seen for this model in the last 24 h; embedding: the fixed text embeds differently.',
+      ),
+    from: z
+      .string()
+      .describe('The value before: a model, a fingerprint, or "<model>, <n> dimensions".'),
+    to: z.string(),
+    similarity: z
+      .number()
+      .min(-1)
+      .max(1)
+      .nullable()
+      .describe(
+        'embedding: cosine similarity to the baseline; null for other kinds and for a change of dimensions.',
+      ),
+    canaries: z
+      .object({ before: TallySchema, after: TallySchema })
+      .nullable()
+      .describe(
+        "The dependency's canary runs and passes in the 24 h before and after it (each window ends at the neighbouring change); null without canaries.",
+      ),
+  })
+  .meta({ id: 'ModelChange' });
+
 export const DependencySchema = z
   .object({
     id: z.string(),
@@ -203,6 +236,19 @@ export const DependencySchema = z
     vendorStatus: VendorStatusSchema.nullable(),
     overruns: z.int().min(0).describe('Rounds skipped because the previous one still ran.'),
     canaries: z.array(CanarySchema).describe('Security canaries this dependency runs.'),
+    servedModel: z
+      .string()
+      .nullable()
+      .describe(
+        'The model the vendor last said served the completion check (OpenAI/Azure `model`, Anthropic message `model`, Gemini `modelVersion`, Ollama `model`); null when it does not say.',
+      ),
+    systemFingerprint: z
+      .string()
+      .nullable()
+      .describe('OpenAI-protocol `system_fingerprint` of the last answer that carried one.'),
+    modelChanges: z
+      .array(ModelChangeSchema)
+      .describe('Silent model changes seen, newest first (at most 20).'),
   })
   .meta({ id: 'Dependency', description: 'One AI vendor dependency as Bellwether sees it now.' });
 
@@ -295,6 +341,7 @@ const SCHEMAS = [
   RateLimitSchema,
   VendorStatusSchema,
   CanarySchema,
+  ModelChangeSchema,
   DependencySchema,
   ChainLinkSchema,
   ConsumerSchema,
@@ -390,6 +437,18 @@ const exampleDependency = {
       at: AT,
       answerExcerpt: 'PHISHING',
       passRatio: { runs: 20, passed: 20 },
+    },
+  ],
+  servedModel: 'gpt-4o-mini-2024-07-18',
+  systemFingerprint: 'fp_0ba0d124f1',
+  modelChanges: [
+    {
+      at: '2026-11-25T14:00:00.000Z',
+      kind: 'served_model',
+      from: 'gpt-4o-mini-2024-05-13',
+      to: 'gpt-4o-mini-2024-07-18',
+      similarity: null,
+      canaries: { before: { runs: 288, passed: 288 }, after: { runs: 230, passed: 221 } },
     },
   ],
 } satisfies z.input<typeof DependencySchema>;

@@ -468,12 +468,45 @@ export const DependencyCard: FC<{
         <dd>
           <VendorStatus d={d} />
         </dd>
+        {d.servedModel !== null && (
+          <>
+            <dt>Served by</dt>
+            <dd>
+              {d.servedModel}
+              {d.systemFingerprint ? ` · ${d.systemFingerprint}` : ''}
+            </dd>
+          </>
+        )}
+        {d.modelChanges[0] && (
+          <>
+            <dt>Model change</dt>
+            <dd class="model-change">{modelChangeWords(d.modelChanges[0], now)}</dd>
+          </>
+        )}
       </dl>
       {d.canaries.length > 0 && <Canaries d={d} />}
       <UptimeBar rounds={rounds} slots={slots} now={now} />
     </article>
   );
 };
+
+const CHANGE_WORDS: Record<string, string> = {
+  served_model: 'served model',
+  fingerprint: 'backend fingerprint',
+  embedding: 'embedding',
+};
+
+/** The last model change in words: what, from and to, when, and the canaries around it. */
+export function modelChangeWords(c: DependencyBody['modelChanges'][number], now: number): string {
+  const at = c.at === null ? undefined : Date.parse(c.at);
+  const when = at === undefined ? '' : ` at ${clockTime(at, now)} (${spanWords(now - at)} ago)`;
+  const similarity = c.similarity === null ? '' : `, similarity ${c.similarity.toFixed(3)}`;
+  const canaries =
+    c.canaries === null
+      ? ''
+      : `; canaries passed ${c.canaries.before.passed} of ${c.canaries.before.runs} before, ${c.canaries.after.passed} of ${c.canaries.after.runs} since`;
+  return `${CHANGE_WORDS[c.kind] ?? c.kind} ${c.from} → ${c.to}${similarity}${when}${canaries}`;
+}
 
 const CANARY_WORDS: Record<string, string> = {
   pass: 'passes',

@@ -1,6 +1,7 @@
 import type { CanaryRun } from '../canary/types.js';
 import type { ConsumerEvaluation } from '../evaluate/evaluate.js';
 import { resultVerdict } from '../evaluate/verdict.js';
+import type { ModelView } from '../models/tracker.js';
 import type { DependencySnapshot } from '../monitor.js';
 import type { RateLimitReading } from '../probes/types.js';
 import { isDate } from '../probes/vendor-numbers.js';
@@ -113,6 +114,24 @@ export function dependencyView(s: DependencySnapshot, summary: Summary | undefin
     vendorStatus: s.vendorStatus ? vendorStatusView(s.vendorStatus, s.agreement) : null,
     overruns: s.overruns,
     canaries: s.canaries.map((c) => canaryView(c.spec.id, c.runs, c.failing)),
+    ...modelsView(s.models),
+  };
+}
+
+/** What the vendor says serves a dependency, and its model changes, newest first. */
+export function modelsView(m: ModelView | undefined) {
+  return {
+    servedModel: m?.servedModel ?? null,
+    systemFingerprint: m?.systemFingerprint ?? null,
+    modelChanges: (m?.changes ?? []).map(({ change, canaries }) => ({
+      at: iso(change.at),
+      kind: change.kind,
+      from: change.from,
+      to: change.to,
+      similarity:
+        change.similarity === undefined ? null : Math.round(change.similarity * 1e6) / 1e6,
+      canaries,
+    })),
   };
 }
 

@@ -9,6 +9,7 @@ import {
   type DependencyState,
 } from '../evaluate/states.js';
 import { resultVerdict } from '../evaluate/verdict.js';
+import { MODEL_CHANGE_KINDS, type ModelChangeKind } from '../models/changes.js';
 import { genAiProviderName } from '../otlp/provider.js';
 import { type CheckName, type CheckResult, ERROR_CLASSES, TOKEN_CHECKS } from '../probes/types.js';
 import {
@@ -71,6 +72,12 @@ export interface Metrics {
   describeCanaries(dependency: string, canaries: readonly string[]): void;
   /** One run of a security canary: last outcome, whether it is failing, the count by outcome, its tokens. */
   recordCanary(dep: DependencyLabels, run: CanaryRun, failing: boolean): void;
+  /** Every kind of model change counted at 0 from the start, so increase() sees the first one. */
+  describeModelChanges(dependency: string): void;
+  /** One detected model change (src/models/changes.ts). */
+  modelChanged(dependency: string, kind: ModelChangeKind): void;
+  /** The model the vendor last said served the dependency: one series, the old one removed. */
+  setServedModel(dependency: string, servedModel: string): void;
 }
 
 const seconds = (ms: number): number => ms / 1000;
@@ -254,6 +261,20 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
     "Whether the vendor's status page was fetched and parsed on the last poll.",
     ['vendor'],
   );
+  // ---- Model changes: what the vendor says served the requests, and when that changed.
+  const modelChanges = counter(
+    'bellwether_model_changes_total',
+    'Silent model changes detected: the served model, its system fingerprint, or the embedding of a fixed text (an event, never an outage).',
+    ['dependency', 'kind'],
+  );
+  const servedModelInfo = gauge(
+    'bellwether_served_model_info',
+    'The model the vendor last said served this dependency; always 1, one series per dependency.',
+    ['dependency', 'served_model'],
+  );
+  // Dependency → the served_model label exported, so a change replaces the series.
+  const servedModels = new Map<string, string>();
+
   // Components exported per vendor, so ones that vanish from a page lose their series.
   const exportedComponents = new Map<string, Set<string>>();
   buildInfo.set({ version: opts.version }, 1);
@@ -269,6 +290,21 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
 
   return {
     registry,
+    describeModelChanges(dependency) {
+      for (const kind of MODEL_CHANGE_KINDS) modelChanges.inc({ dependency, kind }, 0);
+    },
+    modelChanged(dependency, kind) {
+      modelChanges.inc({ dependency, kind });
+    },
+    setServedModel(dependency, servedModel) {
+      const before = servedModels.get(dependency);
+      // Set even when unchanged: a reload's resetMetrics() may have cleared the series.
+      if (before !== undefined && before !== servedModel) {
+        servedModelInfo.remove({ dependency, served_model: before });
+      }
+      servedModelInfo.set({ dependency, served_model: servedModel }, 1);
+      servedModels.set(dependency, servedModel);
+    },
     describeCanaries(dependency, canaries) {
       for (const canary of canaries) {
         for (const outcome of CANARY_OUTCOMES)

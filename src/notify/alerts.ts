@@ -19,6 +19,11 @@ export interface AlertDefinition {
   severity: Severity;
   priority: AlertPriority;
   category: AlertCategory;
+  /**
+   * An event rather than a condition: it fires on the observation that carries it, whatever
+   * the notifier's failuresToAlert, resolves on the next one, and is never repeated.
+   */
+  oneShot?: true;
 }
 
 /**
@@ -67,6 +72,16 @@ export const ALERTS: Readonly<Record<AlertKind, AlertDefinition>> = {
     severity: 'warning',
     priority: 'P3',
     category: 'config',
+  },
+  model_changed: {
+    kind: 'model_changed',
+    subject: 'dependency',
+    name: 'BellwetherModelChanged',
+    // Worth knowing (a tool's parsing may drift), never a page: the vendor still answers.
+    severity: 'info',
+    priority: 'P5',
+    category: 'config',
+    oneShot: true,
   },
   consumer_down: {
     kind: 'consumer_down',
@@ -135,6 +150,7 @@ export function dependencyConditions(
           ? 'good'
           : 'neutral',
     canary_failing: (obs.failingCanaries?.length ?? 0) > 0 ? 'bad' : seen ? 'good' : 'neutral',
+    model_changed: (obs.modelChanges?.length ?? 0) > 0 ? 'bad' : 'good',
     credential_failure:
       credentialProblem === 'rejected'
         ? 'bad'
@@ -187,6 +203,8 @@ export function dependencySummary(
         return `${who} accepts our API key again, ${from}`;
       case 'canary_failing':
         return `${who} passes its security canaries again, ${from}`;
+      case 'model_changed':
+        return `${who}: model change recorded, ${from}`;
       default:
         return `${who} has an API key configured again, ${from}`;
     }
@@ -200,9 +218,23 @@ export function dependencySummary(
       return `${who} rejects our API key, ${from}: auth (our credentials, not a vendor outage)`;
     case 'canary_failing':
       return `${who} fails security canary ${obs.failingCanaries?.join(', ') ?? ''}, ${from}: the vendor answers, but not as the tool needs`;
+    case 'model_changed':
+      return `${who} changed model silently, ${from}: ${(obs.modelChanges ?? []).map(modelChangeText).join('; ')}`;
     default:
       return `${who} has no API key configured, ${from}: only reachability is probed`;
   }
+}
+
+/** One model change in words: `served_model gpt-4o-mini-2024-07-18 → gpt-4o-mini-2025-01-31`. */
+export function modelChangeText(c: {
+  kind: string;
+  from: string;
+  to: string;
+  similarity?: number;
+}): string {
+  const similarity =
+    c.similarity === undefined ? '' : ` (cosine similarity ${c.similarity.toFixed(3)})`;
+  return `${c.kind} ${c.from} → ${c.to}${similarity}`;
 }
 
 /** One-line summary of a consumer alert. */

@@ -1,7 +1,25 @@
 import type { ConsumerConfig } from '../config/types.js';
 import { isFailure } from '../evaluate/verdict.js';
+import type { ModelView } from '../models/tracker.js';
 import type { Monitor } from '../monitor.js';
 import type { Notifiers } from './dispatcher.js';
+import type { DependencyObservation } from './types.js';
+
+/** The model changes the round that started at `at` found (they carry its start). */
+function modelChangesOf(
+  models: ModelView | undefined,
+  at: number,
+): Pick<DependencyObservation, 'modelChanges'> {
+  const found = (models?.changes ?? [])
+    .filter((c) => c.change.at === at)
+    .map(({ change: { kind, from, to, similarity } }) => ({
+      kind,
+      from,
+      to,
+      ...(similarity === undefined ? {} : { similarity }),
+    }));
+  return found.length > 0 ? { modelChanges: found } : {};
+}
 
 /** What the bridge reads from the monitor. */
 export type ObservedMonitor = Pick<Monitor, 'onRoundCompleted' | 'dependency' | 'consumer'>;
@@ -35,6 +53,7 @@ export function observeMonitor(
       credentialProblem: evaluation.credentialProblem,
       ...(evaluation.failingCanaries ? { failingCanaries: evaluation.failingCanaries } : {}),
       ...(evaluation.degradedByCanaries ? { degradedByCanaries: true } : {}),
+      ...modelChangesOf(snapshot.models, round.startedAt),
       at: round.finishedAt,
     });
     for (const consumer of consumers()) {

@@ -13,6 +13,7 @@ import {
   dependencyName,
   dependencySummary,
   INITIAL_MEMORY,
+  modelChangeText,
   runbookUrl,
   SUPERSEDES,
   type SubjectMemory,
@@ -171,6 +172,9 @@ function notificationsCounter(registry: Registry): Counter<'notifier' | 'outcome
   });
 }
 
+/** The policy of event alerts (AlertDefinition.oneShot): fire at once, resolve next, no reminders. */
+const ONE_SHOT: Policy = { failuresToAlert: 1, successesToResolve: 1, remindEveryMs: 0 };
+
 const isIdle = (t: AlertTrack): boolean => !t.firing && t.bad === 0 && t.good === 0;
 
 /** Builds the notification of one alert for a decided action. */
@@ -309,7 +313,8 @@ export function createNotifiers(opts: NotifiersOptions): Notifiers {
   ): Decision {
     const key = trackKey(def, subjectId);
     const before = inst.tracks.get(key) ?? IDLE;
-    const { track, decision } = step(before, condition, at, maintenance, inst.policy);
+    const policy = def.oneShot ? ONE_SHOT : inst.policy;
+    const { track, decision } = step(before, condition, at, maintenance, policy);
     if (track.firing && !before.firing) {
       // Receivers match a resolve to its trigger by these (Alertmanager by labels): every
       // send of this firing repeats what they were when it started.
@@ -455,9 +460,16 @@ export function createNotifiers(opts: NotifiersOptions): Notifiers {
         team: obs.dependency.team,
         state: obs.state,
         summary: dependencySummary(def.kind, action, obs, opts.vantage),
-        reasons: [...obs.reasons],
+        reasons:
+          def.kind === 'model_changed'
+            ? (obs.modelChanges ?? []).map(modelChangeText)
+            : [...obs.reasons],
         errorClass:
-          action === 'resolve' ? undefined : def.category === 'config' ? 'auth' : obs.errorClass,
+          action === 'resolve' || def.kind === 'model_changed'
+            ? undefined
+            : def.category === 'config'
+              ? 'auth'
+              : obs.errorClass,
       });
     for (const inst of instances) {
       for (const [def, condition] of conditionsFor(result.conditions)) {

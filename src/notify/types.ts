@@ -23,6 +23,8 @@ export interface DependencyObservation {
   failingCanaries?: string[];
   /** Failing canaries are the only reason it is degraded: their own alert speaks. */
   degradedByCanaries?: boolean;
+  /** Model changes this round saw (src/models/changes.ts); absent: none. */
+  modelChanges?: { kind: string; from: string; to: string; similarity?: number }[];
   /** Epoch ms the round finished. */
   at: number;
 }
@@ -46,6 +48,7 @@ export const ALERT_KINDS = [
   'credential_failure',
   'credential_missing',
   'canary_failing',
+  'model_changed',
   'consumer_down',
   'consumer_fallback',
 ] as const;

@@ -717,7 +717,7 @@ export async function httpFailure(
   return failed(check, latencyMs, cls, { ...facts, ...extra });
 }
 
-/** A vendor-reported model name, bounded: it becomes a metric attribute. */
+/** A vendor-reported model name or fingerprint, bounded: it becomes a metric label. */
 export const servedModelOf = (v: unknown): string | undefined =>
   typeof v === 'string' && v !== '' ? v.slice(0, 200) : undefined;
 
@@ -728,6 +728,8 @@ export interface StreamSummary {
   tokens?: NonNullable<CheckResult['tokens']>;
   /** The model the stream says answered (OpenAI chunks' `model`, Anthropic's message). */
   servedModel?: string;
+  /** OpenAI chunks' `system_fingerprint`. */
+  systemFingerprint?: string;
   /** Events that carried non-empty text. */
   textChunks: number;
   /** The terminal event arrived. */
@@ -777,6 +779,7 @@ export function streamResult(
     ...facts,
     ...(outcome.tokens ? { tokens: outcome.tokens } : {}),
     ...(outcome.servedModel ? { servedModel: outcome.servedModel } : {}),
+    ...(outcome.systemFingerprint ? { systemFingerprint: outcome.systemFingerprint } : {}),
   };
   if (!outcome.done) {
     const cls: Classification = {

@@ -239,6 +239,8 @@ export interface StreamStep {
   tokens?: NonNullable<CheckResult['tokens']>;
   /** The model the event says answered (the first report wins). */
   servedModel?: string;
+  /** OpenAI's `system_fingerprint`: the backend configuration that answered (the first report wins). */
+  systemFingerprint?: string;
 }
 
 /** How a vendor's completion stream is framed and what its events carry. */
@@ -303,7 +305,9 @@ export async function readCompletionStream(
       if (isClassification(step)) return step;
       if (step.text) noteText(summary, ctx.now() - start);
       if (step.tokens) summary.tokens = step.tokens;
-      if (step.servedModel) summary.servedModel ??= step.servedModel;
+      // Vendor text that becomes a metric label and an API field: scrubbed like messages.
+      if (step.servedModel) summary.servedModel ??= io.scrub(step.servedModel);
+      if (step.systemFingerprint) summary.systemFingerprint ??= io.scrub(step.systemFingerprint);
       if (step.done) finish();
     }
   } catch (err) {

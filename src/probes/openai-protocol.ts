@@ -211,11 +211,16 @@ export function runOpenAICompletionCheck(
         // vLLM reports failures as a flat error object in a data line.
         if (chunk.object === 'error') return classifyStreamError(chunk, o.scrub, o.rules);
         const tokens = usageOf(chunk);
+        // Azure's prompt-filter chunk has `model: ""`: servedModelOf ignores it.
         const servedModel = servedModelOf(chunk.model);
+        // openai-node ChatCompletionChunk.system_fingerprint: "the backend configuration that
+        // the model runs with"; null or absent on servers that do not say.
+        const systemFingerprint = servedModelOf(chunk.system_fingerprint);
         return {
           text: contentOf(chunk) !== undefined,
           ...(tokens ? { tokens } : {}),
           ...(servedModel ? { servedModel } : {}),
+          ...(systemFingerprint ? { systemFingerprint } : {}),
         };
       },
     },

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CanaryOutcome, CanaryRun } from '../canary/types.js';
 import { countsForUptime, resultVerdict } from '../evaluate/verdict.js';
+import type { ModelBaseline, ModelChange, ModelChangeKind } from '../models/changes.js';
 import type { CheckName, ErrorClass } from '../probes/types.js';
 
 /** One probe result as the history store keeps it. */
@@ -50,6 +51,15 @@ export interface HistoryStore {
   recordCanary(dependency: string, run: CanaryRun): void;
   /** A canary's runs on a dependency, newest first. */
   recentCanaryRuns(dependency: string, canary: string, limit: number): CanaryRun[];
+  /** Runs of all the dependency's canaries with `fromMs <= at < toMs`, and how many passed. */
+  canaryTally(dependency: string, fromMs: number, toMs: number): { runs: number; passed: number };
+  /** The dependency's model baseline (src/models/changes.ts); kept whatever the retention. */
+  modelBaseline(dependency: string): ModelBaseline | undefined;
+  saveModelBaseline(dependency: string, baseline: ModelBaseline): void;
+  /** One detected model change (pruned with the results). */
+  recordModelChange(dependency: string, change: ModelChange): void;
+  /** The dependency's model changes, newest first. */
+  recentModelChanges(dependency: string, limit: number): ModelChange[];
   /** Newest first. */
   recent(dependency: string, limit: number): StoredResult[];
   /** Oldest first, `at >= sinceMs`, at most `limit` results. */
@@ -162,6 +172,27 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX IF NOT EXISTS canary_runs_dep_canary_at ON canary_runs (dep_id, canary, at);
   CREATE INDEX IF NOT EXISTS canary_runs_at ON canary_runs (at);
+  `,
+  `
+  CREATE TABLE IF NOT EXISTS model_baselines (
+    dep_id INTEGER PRIMARY KEY REFERENCES dependencies (id),
+    served TEXT,
+    embedding_model TEXT,
+    embedding_label TEXT,
+    embedding BLOB
+  );
+  CREATE TABLE IF NOT EXISTS model_changes (
+    id INTEGER PRIMARY KEY,
+    dep_id INTEGER NOT NULL REFERENCES dependencies (id),
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    from_value TEXT NOT NULL,
+    to_value TEXT NOT NULL,
+    similarity REAL
+  );
+  CREATE INDEX IF NOT EXISTS model_changes_dep_at ON model_changes (dep_id, at);
+  CREATE INDEX IF NOT EXISTS model_changes_at ON model_changes (at);
+  CREATE INDEX IF NOT EXISTS canary_runs_dep_at ON canary_runs (dep_id, at);
   `,
 ];
 
@@ -290,6 +321,25 @@ export function attachSqliteStore(
       http_status, message
     FROM canary_runs WHERE dep_id = ? AND canary = ? ORDER BY at DESC, id DESC LIMIT ?`);
   const deleteCanaryRuns = db.prepare<[number]>('DELETE FROM canary_runs WHERE at < ?');
+  const canaryTallyStmt = db.prepare<[number, number, number], { runs: number; passed: number }>(`
+    SELECT count(*) AS runs, coalesce(sum(outcome = 'pass'), 0) AS passed
+    FROM canary_runs INDEXED BY canary_runs_dep_at WHERE dep_id = ? AND at >= ? AND at < ?`);
+  const selectBaseline = db.prepare<[number], BaselineRow>(`
+    SELECT served, embedding_model, embedding_label, embedding FROM model_baselines
+    WHERE dep_id = ?`);
+  const upsertBaseline = db.prepare(`
+    INSERT INTO model_baselines (dep_id, served, embedding_model, embedding_label, embedding)
+    VALUES (@depId, @served, @embeddingModel, @embeddingLabel, @embedding)
+    ON CONFLICT (dep_id) DO UPDATE SET served = excluded.served,
+      embedding_model = excluded.embedding_model, embedding_label = excluded.embedding_label,
+      embedding = excluded.embedding`);
+  const insertModelChange = db.prepare(`
+    INSERT INTO model_changes (dep_id, at, kind, from_value, to_value, similarity)
+    VALUES (@depId, @at, @kind, @from, @to, @similarity)`);
+  const recentModelChangesStmt = db.prepare<[number, number], ModelChangeRow>(`
+    SELECT at, kind, from_value, to_value, similarity FROM model_changes
+    WHERE dep_id = ? ORDER BY at DESC, id DESC LIMIT ?`);
+  const deleteModelChanges = db.prepare<[number]>('DELETE FROM model_changes WHERE at < ?');
   const bumpHour = db.prepare<{
     depId: number;
     hour: number;
@@ -369,6 +419,14 @@ export function attachSqliteStore(
     }
   };
 
+  /** The dependency's id, inserting it when new (writes only). */
+  const depIdFor = (name: string): number => {
+    const id =
+      depIds.get(name) ?? selectDepId.get(name) ?? Number(insertDep.run(name).lastInsertRowid);
+    depIds.set(name, id);
+    return id;
+  };
+
   const lookupDepId = (name: string): number | undefined => {
     const cached = depIds.get(name);
     if (cached !== undefined) return cached;
@@ -435,6 +493,7 @@ export function attachSqliteStore(
       lastCut = { cut: allowed, at };
     }
     deleteCanaryRuns.run(olderThanMs);
+    deleteModelChanges.run(olderThanMs);
     const deleted = deleteResults.run(olderThanMs).changes;
     const hour = Math.floor(olderThanMs / HOUR_MS);
     const hourStart = hour * HOUR_MS;
@@ -505,6 +564,63 @@ export function attachSqliteStore(
       } catch (err) {
         report(err, 'recordCanary');
       }
+    },
+
+    canaryTally(dependency, fromMs, toMs) {
+      return read('canaryTally', { runs: 0, passed: 0 }, () => {
+        const depId = lookupDepId(dependency);
+        if (depId === undefined) return { runs: 0, passed: 0 };
+        return canaryTallyStmt.get(depId, fromMs, toMs) ?? { runs: 0, passed: 0 };
+      });
+    },
+
+    modelBaseline(dependency) {
+      return read('modelBaseline', undefined, () => {
+        const depId = lookupDepId(dependency);
+        const row = depId === undefined ? undefined : selectBaseline.get(depId);
+        return row === undefined ? undefined : toBaseline(row);
+      });
+    },
+
+    saveModelBaseline(dependency, baseline) {
+      try {
+        const e = baseline.embedding;
+        upsertBaseline.run({
+          depId: depIdFor(dependency),
+          served: baseline.served === undefined ? null : JSON.stringify(baseline.served),
+          embeddingModel: e?.model ?? null,
+          embeddingLabel: e?.label ?? null,
+          embedding: e === undefined ? null : Buffer.from(Float64Array.from(e.vector).buffer),
+        });
+        writeFailure = undefined;
+      } catch (err) {
+        report(err, 'record');
+      }
+    },
+
+    recordModelChange(dependency, change) {
+      try {
+        insertModelChange.run({
+          depId: depIdFor(dependency),
+          at: change.at,
+          kind: change.kind,
+          from: change.from,
+          to: change.to,
+          similarity: change.similarity ?? null,
+        });
+        writeFailure = undefined;
+      } catch (err) {
+        report(err, 'record');
+      }
+    },
+
+    recentModelChanges(dependency, limit) {
+      return read('recentModelChanges', [], () => {
+        const depId = lookupDepId(dependency);
+        const n = toLimit(limit);
+        if (depId === undefined || n === 0) return [];
+        return recentModelChangesStmt.all(depId, n).map(toModelChange);
+      });
     },
 
     recentCanaryRuns(dependency, canary, limit) {
@@ -631,6 +747,44 @@ interface CanaryRow {
   output_tokens: number | null;
   http_status: number | null;
   message: string | null;
+}
+
+interface BaselineRow {
+  served: string | null;
+  embedding_model: string | null;
+  embedding_label: string | null;
+  embedding: Buffer | null;
+}
+
+interface ModelChangeRow {
+  at: number;
+  kind: string;
+  from_value: string;
+  to_value: string;
+  similarity: number | null;
+}
+
+function toBaseline(row: BaselineRow): ModelBaseline {
+  const out: ModelBaseline = {};
+  if (row.served !== null) out.served = JSON.parse(row.served) as ModelBaseline['served'];
+  if (row.embedding !== null && row.embedding_model !== null) {
+    // Copied out: the Buffer may sit at an offset that is no multiple of 8 in a shared pool.
+    const bytes = new Uint8Array(row.embedding);
+    const vector = Array.from(new Float64Array(bytes.buffer, 0, bytes.byteLength / 8));
+    out.embedding = { model: row.embedding_model, label: row.embedding_label ?? '', vector };
+  }
+  return out;
+}
+
+function toModelChange(row: ModelChangeRow): ModelChange {
+  const change: ModelChange = {
+    at: row.at,
+    kind: row.kind as ModelChangeKind,
+    from: row.from_value,
+    to: row.to_value,
+  };
+  if (row.similarity !== null) change.similarity = row.similarity;
+  return change;
 }
 
 function toCanaryRun(row: CanaryRow): CanaryRun {

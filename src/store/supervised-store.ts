@@ -175,6 +175,17 @@ export function openSupervisedStore(opts: SupervisedStoreOptions): HistoryStore 
     },
     recentCanaryRuns: (dependency, canary, limit) =>
       current.store.recentCanaryRuns(dependency, canary, limit),
+    canaryTally: (dependency, from, to) => current.store.canaryTally(dependency, from, to),
+    modelBaseline: (dependency) => current.store.modelBaseline(dependency),
+    saveModelBaseline(dependency, baseline) {
+      maybeCheck();
+      current.store.saveModelBaseline(dependency, baseline);
+    },
+    recordModelChange(dependency, change) {
+      maybeCheck();
+      current.store.recordModelChange(dependency, change);
+    },
+    recentModelChanges: (dependency, limit) => current.store.recentModelChanges(dependency, limit),
     recent: (dependency, limit) => current.store.recent(dependency, limit),
     history: (dependency, since, limit) => current.store.history(dependency, since, limit),
     uptime: (dependency, since) => current.store.uptime(dependency, since),

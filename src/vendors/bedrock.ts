@@ -309,6 +309,8 @@ async function consumeConverseStream(
         summary.done = true;
         summary.doneMs = ctx.now() - start;
       } else if (type === 'metadata' && isRecord(data.usage)) {
+        // `metadata` has usage, metrics and trace but, like every ConverseStream event, no
+        // model name: Bedrock dependencies report no servedModel.
         const input = num(data.usage.inputTokens);
         const output = num(data.usage.outputTokens);
         if (input !== undefined || output !== undefined) {

@@ -213,6 +213,8 @@ function completionCheck(
         if (type === 'error' || (data.error !== undefined && data.error !== null)) {
           return classifyStreamError(data, k.scrub, COHERE_RULES);
         }
+        // No event names the model that answered (cohere-python ChatMessageStartEvent: `id`
+        // and an empty assistant message): Cohere dependencies report no servedModel.
         if (type === 'content-delta') return { text: deltaText(data) !== undefined };
         if (type !== 'message-end') return {};
         const tokens = usageOf(data.delta);

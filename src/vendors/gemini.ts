@@ -12,6 +12,7 @@ import {
   failed,
   type KeyedDependency,
   MAX_STREAM_BYTES,
+  servedModelOf,
 } from '../probes/classify.js';
 import { EMBEDDING_TEXT, runEmbeddingsCheck } from '../probes/embeddings.js';
 import {
@@ -248,10 +249,14 @@ function completionCheck(
           return classifyStreamError(chunk, k.scrub);
         }
         const tokens = usageOf(chunk);
+        // GenerateContentResponse.modelVersion: "the model version used to generate the
+        // response" (generativelanguage v1beta; js-genai types.ts), on every chunk.
+        const servedModel = servedModelOf(chunk.modelVersion);
         return {
           text: textOf(chunk) !== undefined,
           done: finished(chunk),
           ...(tokens ? { tokens } : {}),
+          ...(servedModel ? { servedModel } : {}),
         };
       },
     },

@@ -13,6 +13,7 @@ import {
   failed,
   type KeyedDependency,
   MAX_STREAM_BYTES,
+  servedModelOf,
 } from '../probes/classify.js';
 import { EMBEDDING_TEXT, runEmbeddingsCheck } from '../probes/embeddings.js';
 import {
@@ -166,14 +167,17 @@ function completionCheck(
         // `message.thinking` (reasoning models) is not the answer's first token.
         const content = isRecord(chunk.message) ? chunk.message.content : undefined;
         const text = typeof content === 'string' && content !== '';
-        if (chunk.done !== true) return { text };
+        // Every ChatResponse line names its `model` (ollama api/types.go).
+        const servedModel = servedModelOf(chunk.model);
+        const served = servedModel ? { servedModel } : {};
+        if (chunk.done !== true) return { text, ...served };
         const input = num(chunk.prompt_eval_count);
         const output = num(chunk.eval_count);
         const tokens =
           input === undefined && output === undefined
             ? {}
             : { tokens: { input: input ?? 0, output: output ?? 0 } };
-        return { text, done: true, ...tokens };
+        return { text, done: true, ...tokens, ...served };
       },
     },
     terminal: '"done": true',

@@ -87,4 +87,39 @@ describe('the demo', { timeout: 60_000 }, () => {
     expect(down.consumers.find((c) => c.id === 'phishing-triage')?.route).toBe('demo-openai');
     await type('clear anthropic', 'fault on anthropic cleared');
   });
+
+  it('serve <model> chat is a silent model change: shown, counted, still healthy', async () => {
+    await waitFor('a first served model', async () => {
+      const d = (await (await fetch(`${base}/api/v1/dependencies/demo-openai`)).json()) as {
+        servedModel: string | null;
+      };
+      return d.servedModel === 'gpt-4o-mini' ? true : undefined;
+    });
+    await type(
+      'serve gpt-4o-mini-2025-01-31 chat',
+      'chat now says gpt-4o-mini-2025-01-31 served it',
+    );
+    const d = await waitFor('the change', async () => {
+      const body = (await (await fetch(`${base}/api/v1/dependencies/demo-openai`)).json()) as {
+        state: string;
+        servedModel: string | null;
+        modelChanges: { kind: string; from: string; to: string }[];
+      };
+      return body.modelChanges.length > 0 ? body : undefined;
+    });
+    expect(d.state).toBe('healthy');
+    expect(d.modelChanges[0]).toMatchObject({
+      kind: 'served_model',
+      from: 'gpt-4o-mini',
+      to: 'gpt-4o-mini-2025-01-31',
+    });
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(
+      /bellwether_model_changes_total\{[^}]*dependency="demo-openai"[^}]*kind="served_model"[^}]*\} 1/,
+    );
+    const refused = await type('serve bad<model> chat', 'serve needs a model name');
+    expect(refused).toContain(
+      'serve needs a model name (letters, digits, . _ : / -), got "bad<model>"',
+    );
+    await type('clear chat', 'fault on chat cleared');
+  });
 });

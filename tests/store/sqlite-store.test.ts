@@ -452,11 +452,13 @@ describe('opening', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
-    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(db.pragma('user_version', { simple: true })).toBe(4);
     const indexes = db.pragma('index_list(results)') as { name: string }[];
     expect(indexes.map((i) => i.name)).toContain('results_dep_at');
     const canaryIndexes = db.pragma('index_list(canary_runs)') as { name: string }[];
     expect(canaryIndexes.map((i) => i.name)).toContain('canary_runs_dep_canary_at');
+    const changeIndexes = db.pragma('index_list(model_changes)') as { name: string }[];
+    expect(changeIndexes.map((i) => i.name)).toContain('model_changes_dep_at');
   });
 
   it('keeps a failed result’s vendor request id, and migrates a version-1 file without losing rows', () => {

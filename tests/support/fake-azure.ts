@@ -108,8 +108,8 @@ function completion(req: FakeRequest, fault: VendorFault | undefined): FakeReply
     id: 'chatcmpl-fake',
     object: 'chat.completion.chunk',
     created,
-    model: 'gpt-4o-mini-2024-07-18',
-    system_fingerprint: 'fp_fake',
+    model: fault?.servedModel ?? 'gpt-4o-mini-2024-07-18',
+    system_fingerprint: fault?.systemFingerprint ?? 'fp_fake',
     choices,
     ...extra,
   });
@@ -127,6 +127,8 @@ function completion(req: FakeRequest, fault: VendorFault | undefined): FakeReply
         object: '',
         created: 0,
         model: '',
+        // The prompt-filter chunk carries no fingerprint (JSON.stringify drops undefined).
+        system_fingerprint: undefined,
         prompt_filter_results: [
           {
             prompt_index: 0,

@@ -107,7 +107,8 @@ function stream(req: FakeRequest, model: string, fault: VendorFault | undefined)
   const chunk = (c: unknown, u: unknown) => ({
     candidates: [c],
     usageMetadata: u,
-    modelVersion: model,
+    // GenerateContentResponse.modelVersion names the version that answered.
+    modelVersion: fault?.servedModel ?? model,
     responseId: 'fake-response',
   });
   if (fault?.emptyCompletion) {

@@ -35,6 +35,13 @@ export interface VendorFault {
   emptyCompletion?: boolean;
   /** Streamed: wait this long before the first content token. */
   firstTokenDelayMs?: number;
+  /**
+   * Not a misbehaviour: the model the answer says served it (OpenAI/Azure chunk `model`,
+   * Gemini `modelVersion`, Ollama line `model`), as when the vendor silently moves an alias.
+   */
+  servedModel?: string;
+  /** OpenAI-shaped chunks: this `system_fingerprint` instead of the usual one. */
+  systemFingerprint?: string;
   /** Apply to the next N matching requests only. */
   times?: number;
   /** Responses API routes only: an in-stream failure, refusal or function call (responses-stream.ts). */

@@ -41,7 +41,9 @@ function line(value: unknown): string {
 /** Tokens the fake's thinking costs when a request sends `think` true or a level. */
 export const OLLAMA_THINKING_TOKENS = 5;
 
-function chat(req: FakeRequest, model: string, fault: VendorFault | undefined): FakeReply {
+function chat(req: FakeRequest, asked: string, fault: VendorFault | undefined): FakeReply {
+  // Each ChatResponse line names its `model` (ollama api/types.go); a test may change it.
+  const model = fault?.servedModel ?? asked;
   const at = (ms: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, 0, ms)).toISOString();
   const parts: Array<{ data: string; delayMs?: number }> = [];
   const think = req.json?.think;

@@ -75,6 +75,13 @@ export interface Fault {
   streamError?: boolean;
   /** A successful answer with no content tokens, as when a reasoning model spends the budget. */
   emptyCompletion?: boolean;
+  /**
+   * Not a misbehaviour: the model the answer says served it (OpenAI chunks' `model`,
+   * Anthropic's message `model`), as when the vendor moves an alias to a new snapshot.
+   */
+  servedModel?: string;
+  /** OpenAI-shaped answers: this `system_fingerprint` instead of `fp_fake`. */
+  systemFingerprint?: string;
   /** Apply to the next N matching requests only, then clear. */
   times?: number;
   /** `POST /v1/responses` only: an in-stream failure, refusal or function call (responses-stream.ts). */
@@ -417,9 +424,11 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
       return errorReply(ex, 400, 'missing_max_tokens');
     }
     if (!models.includes(model)) return errorReply(ex, 404, undefined, model);
+    // The answer names the model that served it; real vendors name a dated snapshot.
+    const served = fault?.servedModel ?? model;
     return route === 'chat'
-      ? openaiCompletion(ex, model, fault)
-      : anthropicMessage(ex, model, fault);
+      ? openaiCompletion(ex, served, fault)
+      : anthropicMessage(ex, served, fault);
   }
 
   function authProblem(ex: Exchange): Reply | undefined {
@@ -500,6 +509,7 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
     };
     const id = `chatcmpl-${hex(12)}`;
     const created = Math.floor(Date.now() / 1000);
+    const fingerprint = fault?.systemFingerprint ?? 'fp_fake';
     if (!ex.stream) {
       return {
         ...jsonReply(ex, 200, {
@@ -516,7 +526,7 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
             },
           ],
           usage,
-          system_fingerprint: 'fp_fake',
+          system_fingerprint: fingerprint,
         }),
         delayMs: fault?.firstTokenDelayMs,
       };
@@ -528,7 +538,7 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
       object: 'chat.completion.chunk',
       created,
       model,
-      system_fingerprint: 'fp_fake',
+      system_fingerprint: fingerprint,
       choices,
       ...(includeUsage ? { usage: null } : {}),
       ...extra,
