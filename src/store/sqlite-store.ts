@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { CanaryOutcome, CanaryRun } from '../canary/types.js';
 import { countsForUptime, resultVerdict } from '../evaluate/verdict.js';
 import type { CheckName, ErrorClass } from '../probes/types.js';
+import { messageOf, type StoreErrorHandler, storeFailures, warnAs } from './failures.js';
 
 /** One probe result as the history store keeps it. */
 export interface StoredResult {
@@ -95,7 +96,7 @@ export interface SqliteStoreOptions {
   /** Database file, or `':memory:'`. The parent directory is created when missing. */
   path: string;
   /** Told about every failed write or read; the store itself never throws after opening. */
-  onError?: (err: Error, op: string) => void;
+  onError?: StoreErrorHandler;
   /** Open an existing store without writing to it (writes then fail through `onError`). */
   readonly?: boolean;
   /** Monotonic milliseconds (default performance.now): how fast a pruning cut may advance. */
@@ -256,9 +257,7 @@ export function attachSqliteStore(
   db: Database.Database,
   opts: Pick<SqliteStoreOptions, 'onError' | 'monotonic'> = {},
 ): HistoryStore {
-  const onError =
-    opts.onError ??
-    ((err: Error, op: string) => process.emitWarning(`history store ${op} failed: ${err.message}`));
+  const onError = opts.onError ?? warnAs('history store');
 
   if (!db.readonly) {
     // WAL lets the status API read while the runner writes; NORMAL is durable across crashes
@@ -348,26 +347,12 @@ export function attachSqliteStore(
 
   let writeErrors = 0;
   let writeFailure: string | undefined;
-  const report = (err: unknown, op: string): void => {
+  const { report, guard: read } = storeFailures(onError, (err, op) => {
     if (op === 'record' || op === 'prune') {
       writeErrors++;
       writeFailure = `${op} failed: ${messageOf(err)}`;
     }
-    try {
-      onError(err instanceof Error ? err : new Error(String(err)), op);
-    } catch {
-      // A throwing error handler must not stop probing either.
-    }
-  };
-
-  const read = <T>(op: string, fallback: T, fn: () => T): T => {
-    try {
-      return fn();
-    } catch (err) {
-      report(err, op);
-      return fallback;
-    }
-  };
+  });
 
   const lookupDepId = (name: string): number | undefined => {
     const cached = depIds.get(name);
@@ -703,8 +688,4 @@ function toStored(dependency: string, row: ResultRow): StoredResult {
   if (row.credentials_missing === 1) out.credentialsMissing = true;
   if (row.request_id !== null) out.requestId = row.request_id;
   return out;
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
