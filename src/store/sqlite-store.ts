@@ -362,15 +362,31 @@ export function attachSqliteStore(
     return id;
   };
 
+  // Writes insert a dependency on its first row.
+  const depIdOrInsert = (name: string): number =>
+    depIds.get(name) ?? selectDepId.get(name) ?? Number(insertDep.run(name).lastInsertRowid);
+
+  // A read about one dependency: `none` for one never recorded, and when the read fails. A bad
+  // `sinceMs` is the caller's mistake, reported even for a dependency never recorded.
+  const readDep = <T>(
+    op: string,
+    none: T,
+    dependency: string,
+    sinceMs: number | undefined,
+    fn: (depId: number) => T,
+  ): T =>
+    read(op, none, () => {
+      if (sinceMs !== undefined) checkSince(sinceMs);
+      const depId = lookupDepId(dependency);
+      return depId === undefined ? none : fn(depId);
+    });
+
   const recordTx = db.transaction((r: StoredResult): number => {
     if (typeof r.dependency !== 'string' || r.dependency === '') {
       throw new TypeError('result.dependency must be a non-empty string');
     }
     if (!Number.isFinite(r.at)) throw new RangeError(`result.at must be finite, got ${r.at}`);
-    const depId =
-      depIds.get(r.dependency) ??
-      selectDepId.get(r.dependency) ??
-      Number(insertDep.run(r.dependency).lastInsertRowid);
+    const depId = depIdOrInsert(r.dependency);
     const skipped = r.skipped === true;
     const counted = countsForUptime(r);
     const sample = resultVerdict(r) === 'success';
@@ -468,10 +484,7 @@ export function attachSqliteStore(
 
     recordCanary(dependency, run) {
       try {
-        const depId =
-          depIds.get(dependency) ??
-          selectDepId.get(dependency) ??
-          Number(insertDep.run(dependency).lastInsertRowid);
+        const depId = depIdOrInsert(dependency);
         depIds.set(dependency, depId);
         insertCanary.run({
           depId,
@@ -492,52 +505,36 @@ export function attachSqliteStore(
       }
     },
 
+    // LIMIT 0 (what toLimit makes of a limit that is not positive) reads no rows.
     recentCanaryRuns(dependency, canary, limit) {
-      return read('recentCanaryRuns', [], () => {
-        const depId = lookupDepId(dependency);
-        const n = toLimit(limit);
-        if (depId === undefined || n === 0) return [];
-        return recentCanaryStmt.all(depId, canary, n).map(toCanaryRun);
-      });
+      return readDep('recentCanaryRuns', [], dependency, undefined, (depId) =>
+        recentCanaryStmt.all(depId, canary, toLimit(limit)).map(toCanaryRun),
+      );
     },
 
     recent(dependency, limit) {
-      return read('recent', [], () => {
-        const depId = lookupDepId(dependency);
-        const n = toLimit(limit);
-        if (depId === undefined || n === 0) return [];
-        return recentStmt.all(depId, n).map((row) => toStored(dependency, row));
-      });
+      return readDep('recent', [], dependency, undefined, (depId) =>
+        recentStmt.all(depId, toLimit(limit)).map((row) => toStored(dependency, row)),
+      );
     },
 
     history(dependency, sinceMs, limit) {
-      return read('history', [], () => {
-        checkSince(sinceMs);
-        const depId = lookupDepId(dependency);
-        const n = toLimit(limit);
-        if (depId === undefined || n === 0) return [];
-        return historyStmt.all(depId, sinceMs, n).map((row) => toStored(dependency, row));
-      });
+      return readDep('history', [], dependency, sinceMs, (depId) =>
+        historyStmt.all(depId, sinceMs, toLimit(limit)).map((row) => toStored(dependency, row)),
+      );
     },
 
     uptime(dependency, sinceMs) {
-      return read('uptime', null, () => {
-        const params = windowParams(sinceMs);
-        const depId = lookupDepId(dependency);
-        if (depId === undefined) return null;
-        const row = uptimeOne.get({ ...params, depId });
+      return readDep('uptime', null, dependency, sinceMs, (depId) => {
+        const row = uptimeOne.get({ ...windowParams(sinceMs), depId });
         return row === undefined || row.total === 0 ? null : row.up / row.total;
       });
     },
 
     latencyPercentiles(dependency, sinceMs) {
-      return read('latencyPercentiles', null, () => {
-        const params = windowParams(sinceMs);
-        const depId = lookupDepId(dependency);
-        if (depId === undefined) return null;
-        const row = samplesOne.get({ ...params, depId });
-        if (row === undefined || row.n === 0) return null;
-        return percentilesFor(depId, sinceMs, row.n);
+      return readDep('latencyPercentiles', null, dependency, sinceMs, (depId) => {
+        const row = samplesOne.get({ ...windowParams(sinceMs), depId });
+        return row === undefined || row.n === 0 ? null : percentilesFor(depId, sinceMs, row.n);
       });
     },
 
