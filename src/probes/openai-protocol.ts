@@ -25,7 +25,7 @@ import {
   isResult,
   streamedCompletion,
 } from './exchange.js';
-import { isRecord } from './json.js';
+import { isRecord, listedStrings } from './json.js';
 import { LLM_CHECKS as SUPPORTED } from './llm-probe.js';
 import type { Scrubber } from './scrub.js';
 import { readSse } from './sse.js';
@@ -58,18 +58,7 @@ export function joinUrl(baseUrl: string, path: string): string {
 
 /** The ids in a `{"data":[{"id":…}]}` model list (OpenAI and Anthropic alike); undefined when the body is not one. */
 export function parseModelIds(body: string): string[] | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(parsed) || !Array.isArray(parsed.data)) return undefined;
-  const ids: string[] = [];
-  for (const entry of parsed.data) {
-    if (isRecord(entry) && typeof entry.id === 'string') ids.push(entry.id);
-  }
-  return ids;
+  return listedStrings(body, 'data', 'id');
 }
 
 function bearerHeaders(dep: DependencyConfig): Record<string, string> {

@@ -33,7 +33,7 @@ import {
   runStreamedCompletion,
   send,
 } from '../probes/exchange.js';
-import { isRecord, num } from '../probes/json.js';
+import { isRecord, listedStrings, num } from '../probes/json.js';
 import { llmProbe } from '../probes/llm-probe.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from '../probes/types.js';
@@ -126,16 +126,7 @@ export function foundationModelId(model: string): string {
 }
 
 function modelIds(body: string): string[] | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(parsed) || !Array.isArray(parsed.modelSummaries)) return undefined;
-  return parsed.modelSummaries.flatMap((m) =>
-    isRecord(m) && typeof m.modelId === 'string' ? [m.modelId] : [],
-  );
+  return listedStrings(body, 'modelSummaries', 'modelId');
 }
 
 function controlPlane(dep: DependencyConfig): string {
