@@ -276,19 +276,6 @@ const wholeNumber = (value: unknown): number | undefined =>
     ? value
     : undefined;
 
-// A setting's own value wins, then the default's, then the built-in one; a value the field
-// schema rejects gives undefined (it is reported there, not again here).
-function effective(
-  own: Record<string, unknown>,
-  defaults: Record<string, unknown>,
-  key: string,
-  fallback: number,
-  read: (value: unknown, key: string) => number | undefined,
-): number | undefined {
-  const value = own[key] !== undefined ? own[key] : defaults[key];
-  return value === undefined ? fallback : read(value, key);
-}
-
 /** Built-in defaults, in the units the resolved config uses. */
 export const BUILTIN_DEFAULTS = {
   intervalMs: 30_000,
@@ -305,49 +292,50 @@ export const BUILTIN_DEFAULTS = {
   embeddingSimilarity: 0.99,
 } as const;
 
-function checkTiming(
-  path: PathSegment[],
-  own: Record<string, unknown>,
-  defaults: Record<string, unknown>,
-  issues: SchemaIssue[],
-): void {
-  if (own.schedule !== undefined) return;
-  const interval = effective(own, defaults, 'interval', BUILTIN_DEFAULTS.intervalMs, durationOf);
-  const timeout = effective(own, defaults, 'timeout', BUILTIN_DEFAULTS.timeoutMs, durationOf);
-  if (interval === undefined || timeout === undefined || timeout < interval) return;
-  const at = own.timeout !== undefined ? 'timeout' : 'interval';
-  issues.push({
-    path: [...path, at],
-    message: `timeout (${formatDuration(timeout)}) must be less than interval (${formatDuration(interval)})`,
-    at: 'value',
-  });
-}
+// The settings that must keep an order with another: built-in value, reader, how shown.
+const ORDERED = {
+  timeout: [BUILTIN_DEFAULTS.timeoutMs, durationOf, formatDuration],
+  interval: [BUILTIN_DEFAULTS.intervalMs, durationOf, formatDuration],
+  volumeThreshold: [BUILTIN_DEFAULTS.volumeThreshold, wholeNumber, String],
+  windowRounds: [BUILTIN_DEFAULTS.windowRounds, wholeNumber, String],
+} satisfies Record<
+  string,
+  [number, (value: unknown, key: string) => number | undefined, (value: number) => string]
+>;
+type OrderedKey = keyof typeof ORDERED;
 
-function checkBreaker(
+const TIMING_ORDER = { small: 'timeout', large: 'interval', equalOk: false } as const;
+const BREAKER_ORDER = {
+  small: 'volumeThreshold',
+  large: 'windowRounds',
+  equalOk: true,
+  why: ', or the breaker could never open',
+} as const;
+
+// Two settings that must keep an order, each in effect as its own value, then the default's,
+// then the built-in one; a value the field schema rejects is skipped (it is reported there).
+// A violation is reported at the one set here, the smaller first.
+function checkOrder(
   path: PathSegment[],
   own: Record<string, unknown>,
   defaults: Record<string, unknown>,
   issues: SchemaIssue[],
+  order: { small: OrderedKey; large: OrderedKey; equalOk: boolean; why?: string },
 ): void {
-  const volume = effective(
-    own,
-    defaults,
-    'volumeThreshold',
-    BUILTIN_DEFAULTS.volumeThreshold,
-    wholeNumber,
-  );
-  const rounds = effective(
-    own,
-    defaults,
-    'windowRounds',
-    BUILTIN_DEFAULTS.windowRounds,
-    wholeNumber,
-  );
-  if (volume === undefined || rounds === undefined || volume <= rounds) return;
-  const at = own.volumeThreshold !== undefined ? 'volumeThreshold' : 'windowRounds';
+  const inEffect = (key: OrderedKey): number | undefined => {
+    const [fallback, read] = ORDERED[key];
+    const value = own[key] !== undefined ? own[key] : defaults[key];
+    return value === undefined ? fallback : read(value, key);
+  };
+  const { small, large } = order;
+  const a = inEffect(small);
+  const b = inEffect(large);
+  if (a === undefined || b === undefined || a < b || (order.equalOk && a === b)) return;
+  const rule = order.equalOk ? 'must not exceed' : 'must be less than';
+  const show = (key: OrderedKey, v: number): string => `${key} (${ORDERED[key][2](v)})`;
   issues.push({
-    path: [...path, at],
-    message: `volumeThreshold (${volume}) must not exceed windowRounds (${rounds}), or the breaker could never open`,
+    path: [...path, own[small] !== undefined ? small : large],
+    message: `${show(small, a)} ${rule} ${show(large, b)}${order.why ?? ''}`,
     at: 'value',
   });
 }
@@ -477,12 +465,13 @@ function checkDependency(
     });
   } else {
     const ownsTiming = dep.interval !== undefined || dep.timeout !== undefined;
-    if (ownsTiming) checkTiming(path, dep, defaults, issues);
+    if (ownsTiming && dep.schedule === undefined)
+      checkOrder(path, dep, defaults, issues, TIMING_ORDER);
   }
   const breaker = isRecord(dep.breaker) ? dep.breaker : {};
   const defaultBreaker = isRecord(defaults.breaker) ? defaults.breaker : {};
   if (breaker.volumeThreshold !== undefined || breaker.windowRounds !== undefined) {
-    checkBreaker([...path, 'breaker'], breaker, defaultBreaker, issues);
+    checkOrder([...path, 'breaker'], breaker, defaultBreaker, issues, BREAKER_ORDER);
   }
   if (isRecord(dep.headers)) {
     for (const name of Object.keys(dep.headers)) {
@@ -592,9 +581,9 @@ export function checkSemantics(raw: unknown): SchemaIssue[] {
   const issues: SchemaIssue[] = [];
   if (!isRecord(raw)) return issues;
   const defaults = isRecord(raw.defaults) ? raw.defaults : {};
-  checkTiming(['defaults'], defaults, {}, issues);
+  if (defaults.schedule === undefined) checkOrder(['defaults'], defaults, {}, issues, TIMING_ORDER);
   if (isRecord(defaults.breaker))
-    checkBreaker(['defaults', 'breaker'], defaults.breaker, {}, issues);
+    checkOrder(['defaults', 'breaker'], defaults.breaker, {}, issues, BREAKER_ORDER);
 
   const dependencies = Array.isArray(raw.dependencies) ? raw.dependencies : undefined;
   if (dependencies) {

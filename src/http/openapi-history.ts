@@ -103,6 +103,20 @@ const exampleIncident = {
   },
 } satisfies z.input<typeof IncidentSchema>;
 
+// The example month has one dependency for its vendor, so both report lines carry its figures.
+const exampleLine = {
+  vendor: 'anthropic',
+  checks: 172_800,
+  passed: 172_620,
+  uptime: 0.998958,
+  incidents: 1,
+  minutesDown: 45,
+  minutesDegraded: 0,
+  worst: 'down',
+  objective: 0.999,
+  meetsObjective: false,
+} satisfies Omit<z.input<typeof AvailabilityLineSchema>, 'id'>;
+
 /** Examples of the incident and report answers, for the OpenAPI document. */
 export const HISTORY_EXAMPLES = {
   IncidentList: {
@@ -115,35 +129,7 @@ export const HISTORY_EXAMPLES = {
     to: '2026-12-01T00:00:00.000Z',
     complete: true,
     vantage: 'eu-west-1',
-    dependencies: [
-      {
-        id: 'anthropic-chat',
-        vendor: 'anthropic',
-        checks: 172_800,
-        passed: 172_620,
-        uptime: 0.998958,
-        incidents: 1,
-        minutesDown: 45,
-        minutesDegraded: 0,
-        worst: 'down',
-        objective: 0.999,
-        meetsObjective: false,
-      },
-    ],
-    vendors: [
-      {
-        id: 'anthropic',
-        vendor: 'anthropic',
-        checks: 172_800,
-        passed: 172_620,
-        uptime: 0.998958,
-        incidents: 1,
-        minutesDown: 45,
-        minutesDegraded: 0,
-        worst: 'down',
-        objective: 0.999,
-        meetsObjective: false,
-      },
-    ],
+    dependencies: [{ id: 'anthropic-chat', ...exampleLine }],
+    vendors: [{ id: 'anthropic', ...exampleLine }],
   } satisfies z.input<typeof AvailabilityReportSchema>,
 } as const;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { secret, secretUrl } from '../config/fields.js';
 import type { Alert, BuildContext, NotifyRequest } from './types.js';
 
 /** One key a notifier takes besides `type`, `minSeverity` and the policy keys. */
@@ -39,4 +40,27 @@ export function defineNotifier<S>(m: {
   remindEveryMs?: number;
 }): NotifierModule {
   return m as unknown as NotifierModule;
+}
+
+/** Settings of a hosted incident API: its integration key under `K`, and an optional URL. */
+export type HostedApiSettings<K extends string> = { [P in K]: string } & { url?: string };
+
+/**
+ * The keys and target of a notifier that posts to a hosted incident API: its integration key
+ * (required, a secret) and `url`, another region or a test receiver, else `defaultUrl`.
+ */
+export function hostedApi<K extends string>(
+  key: K,
+  defaultUrl: string,
+): {
+  settings: Readonly<Record<string, NotifierSetting>>;
+  target(settings: HostedApiSettings<K>): string;
+} {
+  return {
+    settings: {
+      [key]: { schema: secret(), required: true, secret: true },
+      url: { schema: secretUrl() },
+    },
+    target: (s) => s.url ?? defaultUrl,
+  };
 }

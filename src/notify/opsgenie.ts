@@ -1,15 +1,13 @@
-import { secret, secretUrl } from '../config/fields.js';
 import { defined, iso, trimSlash, truncate } from './format.js';
-import { defineNotifier } from './module.js';
+import { defineNotifier, type HostedApiSettings, hostedApi } from './module.js';
 import type { Alert, BuildContext, NotifyRequest } from './types.js';
 
-/** `notify: [{type: opsgenie, apiKey, url?}]` */
-export interface OpsgenieSettings {
-  /** An API integration's key (a secret), sent as `Authorization: GenieKey <key>`. */
-  apiKey: string;
-  /** API base URL; EU accounts use https://api.eu.opsgenie.com. */
-  url?: string;
-}
+/**
+ * `notify: [{type: opsgenie, apiKey, url?}]`: an API integration's key, sent as
+ * `Authorization: GenieKey <key>`; `url` is the API base, https://api.eu.opsgenie.com for EU
+ * accounts.
+ */
+export type OpsgenieSettings = HostedApiSettings<'apiKey'>;
 
 export const OPSGENIE_API_URL = 'https://api.opsgenie.com';
 
@@ -100,11 +98,6 @@ export function buildOpsgenieRequest(
 /** `type: opsgenie` */
 export const opsgenieNotifier = defineNotifier<OpsgenieSettings>({
   type: 'opsgenie',
-  settings: {
-    apiKey: { schema: secret(), required: true, secret: true },
-    // The EU instance (api.eu.opsgenie.com) or a test receiver.
-    url: { schema: secretUrl() },
-  },
-  target: (s) => s.url ?? OPSGENIE_API_URL,
+  ...hostedApi('apiKey', OPSGENIE_API_URL),
   build: buildOpsgenieRequest,
 });

@@ -1,15 +1,12 @@
-import { secret, secretUrl } from '../config/fields.js';
 import { defined, iso, truncate } from './format.js';
-import { defineNotifier } from './module.js';
+import { defineNotifier, type HostedApiSettings, hostedApi } from './module.js';
 import type { Alert, BuildContext, NotifyRequest } from './types.js';
 
-/** `notify: [{type: pagerduty, routingKey, url?}]` */
-export interface PagerDutySettings {
-  /** The Events API v2 integration key (a secret). */
-  routingKey: string;
-  /** Enqueue URL; the EU service region uses https://events.eu.pagerduty.com/v2/enqueue. */
-  url?: string;
-}
+/**
+ * `notify: [{type: pagerduty, routingKey, url?}]`: the Events API v2 integration key; `url` is
+ * the enqueue URL, https://events.eu.pagerduty.com/v2/enqueue for the EU service region.
+ */
+export type PagerDutySettings = HostedApiSettings<'routingKey'>;
 
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 
@@ -79,11 +76,6 @@ export function buildPagerDutyRequest(
 /** `type: pagerduty` */
 export const pagerdutyNotifier = defineNotifier<PagerDutySettings>({
   type: 'pagerduty',
-  settings: {
-    routingKey: { schema: secret(), required: true, secret: true },
-    // The EU service region (events.eu.pagerduty.com) or a test receiver.
-    url: { schema: secretUrl() },
-  },
-  target: (s) => s.url ?? PAGERDUTY_EVENTS_URL,
+  ...hostedApi('routingKey', PAGERDUTY_EVENTS_URL),
   build: buildPagerDutyRequest,
 });

@@ -18,3 +18,21 @@ export function parseJson(text: string): unknown {
     return undefined;
   }
 }
+
+/**
+ * The string `fields` of each object in the array `list` of a JSON document (a vendor's model
+ * list), each value once per object; undefined when the text is not such a document.
+ */
+export function listedStrings(
+  text: string,
+  list: string,
+  ...fields: string[]
+): string[] | undefined {
+  const doc = parseJson(text);
+  const entries = isRecord(doc) ? doc[list] : undefined;
+  if (!Array.isArray(entries)) return undefined;
+  return entries.flatMap((e) => {
+    if (!isRecord(e)) return [];
+    return [...new Set(fields.map((f) => e[f]).filter((v): v is string => typeof v === 'string'))];
+  });
+}

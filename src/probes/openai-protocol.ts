@@ -27,7 +27,7 @@ import {
   jsonPost,
   streamedCompletion,
 } from './exchange.js';
-import { isRecord, num } from './json.js';
+import { isRecord, listedStrings, num } from './json.js';
 import { embeddingsRunner, LLM_CHECKS_WITH_EMBEDDINGS as SUPPORTED } from './llm-probe.js';
 import {
   chatReasoningEffort,
@@ -73,18 +73,7 @@ export function joinUrl(baseUrl: string, path: string): string {
 
 /** The ids in a `{"data":[{"id":…}]}` model list (OpenAI and Anthropic alike); undefined when the body is not one. */
 export function parseModelIds(body: string): string[] | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(parsed) || !Array.isArray(parsed.data)) return undefined;
-  const ids: string[] = [];
-  for (const entry of parsed.data) {
-    if (isRecord(entry) && typeof entry.id === 'string') ids.push(entry.id);
-  }
-  return ids;
+  return listedStrings(body, 'data', 'id');
 }
 
 /** `Authorization: Bearer KEY`, or nothing without a key: how OpenAI-protocol servers take one. */

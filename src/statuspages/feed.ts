@@ -3,8 +3,10 @@ import {
   cleanText,
   httpUrl,
   indicatorOfImpact,
+  isObj,
   isoTime,
   matchingNames,
+  wantedComponents,
   worstComponentStatus,
   worstIndicator,
 } from './normalise.js';
@@ -21,8 +23,6 @@ import type {
 /** Feed items older than this are history, not active incidents (by pubDate/updated). */
 export const DEFAULT_RECENCY_MS = 24 * 3_600_000;
 
-type Obj = Record<string, unknown>;
-
 interface FeedItem {
   title: string;
   /** Description/summary/content, HTML as published. */
@@ -35,7 +35,6 @@ interface FeedItem {
 
 const ARRAY_TAGS = new Set(['item', 'entry', 'category', 'link']);
 
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
 
 /** The text of an element that may carry attributes or CDATA. */
@@ -152,7 +151,7 @@ export function parseFeed(xml: string, opts: ParseOptions = {}): ParseResult {
   if (!read.ok) return read;
   const { source, items } = read;
 
-  const wanted = (opts.components ?? []).filter((c) => c.trim() !== '');
+  const wanted = wantedComponents(opts);
   const filtering = wanted.length > 0;
 
   const groups = new Map<string, FeedItem[]>();

@@ -1,4 +1,14 @@
-import type { ComponentStatus, StatusIndicator } from './types.js';
+import type { ComponentStatus, ParseOptions, StatusIndicator } from './types.js';
+
+/** An object of a parsed vendor document (not an array). */
+export type Obj = Record<string, unknown>;
+
+export const isObj = (v: unknown): v is Obj =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The component names `opts.components` asks for, blanks dropped; none means no filter. */
+export const wantedComponents = (opts: ParseOptions): string[] =>
+  (opts.components ?? []).filter((c) => c.trim() !== '');
 
 /** Severity order for picking the worst indicator; `unknown` loses to anything known. */
 const INDICATOR_RANK: Record<StatusIndicator, number> = {

@@ -5,10 +5,13 @@ import {
   indicatorOfImpact,
   isFinished,
   isInProgress,
+  isObj,
   isoTime,
   mapComponentStatus,
   mapIndicator,
   matchingNames,
+  type Obj,
+  wantedComponents,
   worstIndicator,
 } from './normalise.js';
 import type {
@@ -20,9 +23,6 @@ import type {
   StatusMaintenance,
 } from './types.js';
 
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const objects = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
 
 // incident.io ids are ULIDs; Statuspage's are 12 lower-case characters.
@@ -64,7 +64,7 @@ export function parseSummaryObject(doc: unknown, opts: ParseOptions = {}): Parse
       error: 'not a status summary: no status, components, incidents or scheduled_maintenances',
     };
   }
-  const wanted = (opts.components ?? []).filter((c) => c.trim() !== '');
+  const wanted = wantedComponents(opts);
   const filtering = wanted.length > 0;
 
   const rawComponents = objects(doc.components);
@@ -104,49 +104,41 @@ export function parseSummaryObject(doc: unknown, opts: ParseOptions = {}): Parse
 
   const affects = (names: string[]): boolean =>
     !filtering || names.length === 0 || names.some((n) => matchingNames(wanted, n).length > 0);
+  // What incidents and maintenances share: they count until finished, and only when they touch
+  // a wanted component (or name none).
+  const unfinished = (list: unknown, state: string, unnamed: string) =>
+    objects(list).flatMap((raw) => {
+      const status = cleanText(raw.status, 60)?.toLowerCase() ?? state;
+      const components = componentNames(raw.components ?? raw.affected_components);
+      if (isFinished(status) || !affects(components)) return [];
+      const url = httpUrl(raw.shortlink) ?? httpUrl(raw.url);
+      const name = cleanText(raw.name) ?? unnamed;
+      return [{ raw, item: { name, status, components, ...(url === undefined ? {} : { url }) } }];
+    });
 
-  const incidents: StatusIncident[] = [];
-  for (const i of objects(doc.incidents)) {
-    const state = cleanText(i.status, 60)?.toLowerCase() ?? 'active';
-    if (isFinished(state)) continue;
-    const names = componentNames(i.components ?? i.affected_components);
-    if (!affects(names)) continue;
-    const incident: StatusIncident = {
-      name: cleanText(i.name) ?? 'unnamed incident',
-      status: state,
-      components: names,
-    };
-    const impact = cleanText(i.impact ?? i.current_worst_impact, 60)?.toLowerCase();
+  const incidents = unfinished(doc.incidents, 'active', 'unnamed incident').map(({ raw, item }) => {
+    const incident: StatusIncident = item;
+    const impact = cleanText(raw.impact ?? raw.current_worst_impact, 60)?.toLowerCase();
     if (impact !== undefined) incident.impact = impact;
-    const url = httpUrl(i.shortlink) ?? httpUrl(i.url);
-    if (url !== undefined) incident.url = url;
-    const startedAt = isoTime(i.started_at) ?? isoTime(i.created_at);
+    const startedAt = isoTime(raw.started_at) ?? isoTime(raw.created_at);
     if (startedAt !== undefined) incident.startedAt = startedAt;
-    const updatedAt = isoTime(i.updated_at) ?? isoTime(i.last_update_at);
+    const updatedAt = isoTime(raw.updated_at) ?? isoTime(raw.last_update_at);
     if (updatedAt !== undefined) incident.updatedAt = updatedAt;
-    incidents.push(incident);
-  }
+    return incident;
+  });
 
-  const maintenance: StatusMaintenance[] = [];
-  for (const m of objects(doc.scheduled_maintenances)) {
-    const state = cleanText(m.status, 60)?.toLowerCase() ?? 'scheduled';
-    if (isFinished(state)) continue;
-    const names = componentNames(m.components ?? m.affected_components);
-    if (!affects(names)) continue;
-    const item: StatusMaintenance = {
-      name: cleanText(m.name) ?? 'unnamed maintenance',
-      status: state,
-      inProgress: isInProgress(state),
-      components: names,
-    };
-    const from = isoTime(m.scheduled_for ?? m.starts_at);
-    if (from !== undefined) item.scheduledFor = from;
-    const until = isoTime(m.scheduled_until ?? m.ends_at);
-    if (until !== undefined) item.scheduledUntil = until;
-    const url = httpUrl(m.shortlink) ?? httpUrl(m.url);
-    if (url !== undefined) item.url = url;
-    maintenance.push(item);
-  }
+  const maintenance = unfinished(
+    doc.scheduled_maintenances,
+    'scheduled',
+    'unnamed maintenance',
+  ).map(({ raw, item }) => {
+    const m: StatusMaintenance = { ...item, inProgress: isInProgress(item.status) };
+    const from = isoTime(raw.scheduled_for ?? raw.starts_at);
+    if (from !== undefined) m.scheduledFor = from;
+    const until = isoTime(raw.scheduled_until ?? raw.ends_at);
+    if (until !== undefined) m.scheduledUntil = until;
+    return m;
+  });
 
   const derived = worstIndicator(
     ...components.map((c) => indicatorOfComponent(c.status)),

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { messageOf, type StoreErrorHandler, storeFailures, warnAs } from './failures.js';
 
 /** The states an incident is made of; the worst one names it. */
 export const INCIDENT_STATES = ['degraded', 'down'] as const;
@@ -104,7 +105,7 @@ export interface IncidentStore {
 export interface IncidentStoreOptions {
   /** The history database file (the same file the history store opens), or `':memory:'`. */
   path: string;
-  onError?: (err: Error, op: string) => void;
+  onError?: StoreErrorHandler;
   /** Read only (`bellwether report`): never creates the file or the tables. */
   readonly?: boolean;
 }
@@ -183,10 +184,7 @@ const INCIDENT_COLUMNS = `id, dependency, vendor, vantage, started_at, ended_at,
 export function openIncidentStore(opts: IncidentStoreOptions): IncidentStore {
   const { path } = opts;
   const readonly = opts.readonly ?? false;
-  const onError =
-    opts.onError ??
-    ((err: Error, op: string) =>
-      process.emitWarning(`incident store ${op} failed: ${err.message}`));
+  const onError = opts.onError ?? warnAs('incident store');
   const memory = path === ':memory:' || path === '';
   if (readonly && !memory && !existsSync(path)) {
     throw new Error(`No history at ${path}: Bellwether has not run with this storage.path yet`);
@@ -204,27 +202,12 @@ export function openIncidentStore(opts: IncidentStoreOptions): IncidentStore {
     return attach(db, onError);
   } catch (err) {
     if (db?.open) db.close();
-    const message = err instanceof Error ? err.message : String(err);
-    throw new Error(`Cannot open incident history at ${path}: ${message}`, { cause: err });
+    throw new Error(`Cannot open incident history at ${path}: ${messageOf(err)}`, { cause: err });
   }
 }
 
-function attach(db: Database.Database, onError: (err: Error, op: string) => void): IncidentStore {
-  const report = (err: unknown, op: string): void => {
-    try {
-      onError(err instanceof Error ? err : new Error(String(err)), op);
-    } catch {
-      // A throwing error handler must not stop probing either.
-    }
-  };
-  const guard = <T>(op: string, fallback: T, fn: () => T): T => {
-    try {
-      return fn();
-    } catch (err) {
-      report(err, op);
-      return fallback;
-    }
-  };
+function attach(db: Database.Database, onError: StoreErrorHandler): IncidentStore {
+  const { guard } = storeFailures(onError);
   // A database written by an older Bellwether, opened read only, has no tables yet: no incidents.
   const hasTables =
     db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'incidents'").get() !==

@@ -5,6 +5,7 @@ import type { CanaryOutcome, CanaryRun } from '../canary/types.js';
 import { countsForUptime, resultVerdict } from '../evaluate/verdict.js';
 import type { ModelBaseline, ModelChange, ModelChangeKind } from '../models/changes.js';
 import type { CheckName, ErrorClass } from '../probes/types.js';
+import { messageOf, type StoreErrorHandler, storeFailures, warnAs } from './failures.js';
 
 /** One probe result as the history store keeps it. */
 export interface StoredResult {
@@ -105,7 +106,7 @@ export interface SqliteStoreOptions {
   /** Database file, or `':memory:'`. The parent directory is created when missing. */
   path: string;
   /** Told about every failed write or read; the store itself never throws after opening. */
-  onError?: (err: Error, op: string) => void;
+  onError?: StoreErrorHandler;
   /** Open an existing store without writing to it (writes then fail through `onError`). */
   readonly?: boolean;
   /** Monotonic milliseconds (default performance.now): how fast a pruning cut may advance. */
@@ -287,9 +288,7 @@ export function attachSqliteStore(
   db: Database.Database,
   opts: Pick<SqliteStoreOptions, 'onError' | 'monotonic'> = {},
 ): HistoryStore {
-  const onError =
-    opts.onError ??
-    ((err: Error, op: string) => process.emitWarning(`history store ${op} failed: ${err.message}`));
+  const onError = opts.onError ?? warnAs('history store');
 
   if (!db.readonly) {
     // WAL lets the status API read while the runner writes; NORMAL is durable across crashes
@@ -398,34 +397,12 @@ export function attachSqliteStore(
 
   let writeErrors = 0;
   let writeFailure: string | undefined;
-  const report = (err: unknown, op: string): void => {
+  const { report, guard: read } = storeFailures(onError, (err, op) => {
     if (op === 'record' || op === 'prune') {
       writeErrors++;
       writeFailure = `${op} failed: ${messageOf(err)}`;
     }
-    try {
-      onError(err instanceof Error ? err : new Error(String(err)), op);
-    } catch {
-      // A throwing error handler must not stop probing either.
-    }
-  };
-
-  const read = <T>(op: string, fallback: T, fn: () => T): T => {
-    try {
-      return fn();
-    } catch (err) {
-      report(err, op);
-      return fallback;
-    }
-  };
-
-  /** The dependency's id, inserting it when new (writes only). */
-  const depIdFor = (name: string): number => {
-    const id =
-      depIds.get(name) ?? selectDepId.get(name) ?? Number(insertDep.run(name).lastInsertRowid);
-    depIds.set(name, id);
-    return id;
-  };
+  });
 
   const lookupDepId = (name: string): number | undefined => {
     const cached = depIds.get(name);
@@ -435,15 +412,32 @@ export function attachSqliteStore(
     return id;
   };
 
+  // Writes insert a dependency on its first row; the caller caches the id once the write
+  // commits (a rolled-back transaction takes the new row with it).
+  const depIdOrInsert = (name: string): number =>
+    depIds.get(name) ?? selectDepId.get(name) ?? Number(insertDep.run(name).lastInsertRowid);
+
+  // A read about one dependency: `none` for one never recorded, and when the read fails. A bad
+  // `sinceMs` is the caller's mistake, reported even for a dependency never recorded.
+  const readDep = <T>(
+    op: string,
+    none: T,
+    dependency: string,
+    sinceMs: number | undefined,
+    fn: (depId: number) => T,
+  ): T =>
+    read(op, none, () => {
+      if (sinceMs !== undefined) checkSince(sinceMs);
+      const depId = lookupDepId(dependency);
+      return depId === undefined ? none : fn(depId);
+    });
+
   const recordTx = db.transaction((r: StoredResult): number => {
     if (typeof r.dependency !== 'string' || r.dependency === '') {
       throw new TypeError('result.dependency must be a non-empty string');
     }
     if (!Number.isFinite(r.at)) throw new RangeError(`result.at must be finite, got ${r.at}`);
-    const depId =
-      depIds.get(r.dependency) ??
-      selectDepId.get(r.dependency) ??
-      Number(insertDep.run(r.dependency).lastInsertRowid);
+    const depId = depIdOrInsert(r.dependency);
     const skipped = r.skipped === true;
     const counted = countsForUptime(r);
     const sample = resultVerdict(r) === 'success';
@@ -542,10 +536,7 @@ export function attachSqliteStore(
 
     recordCanary(dependency, run) {
       try {
-        const depId =
-          depIds.get(dependency) ??
-          selectDepId.get(dependency) ??
-          Number(insertDep.run(dependency).lastInsertRowid);
+        const depId = depIdOrInsert(dependency);
         depIds.set(dependency, depId);
         insertCanary.run({
           depId,
@@ -567,17 +558,19 @@ export function attachSqliteStore(
     },
 
     canaryTally(dependency, fromMs, toMs) {
-      return read('canaryTally', { runs: 0, passed: 0 }, () => {
-        const depId = lookupDepId(dependency);
-        if (depId === undefined) return { runs: 0, passed: 0 };
-        return canaryTallyStmt.get(depId, fromMs, toMs) ?? { runs: 0, passed: 0 };
-      });
+      const none = { runs: 0, passed: 0 };
+      return readDep(
+        'canaryTally',
+        none,
+        dependency,
+        undefined,
+        (depId) => canaryTallyStmt.get(depId, fromMs, toMs) ?? none,
+      );
     },
 
     modelBaseline(dependency) {
-      return read('modelBaseline', undefined, () => {
-        const depId = lookupDepId(dependency);
-        const row = depId === undefined ? undefined : selectBaseline.get(depId);
+      return readDep('modelBaseline', undefined, dependency, undefined, (depId) => {
+        const row = selectBaseline.get(depId);
         return row === undefined ? undefined : toBaseline(row);
       });
     },
@@ -585,13 +578,15 @@ export function attachSqliteStore(
     saveModelBaseline(dependency, baseline) {
       try {
         const e = baseline.embedding;
+        const depId = depIdOrInsert(dependency);
         upsertBaseline.run({
-          depId: depIdFor(dependency),
+          depId,
           served: baseline.served === undefined ? null : JSON.stringify(baseline.served),
           embeddingModel: e?.model ?? null,
           embeddingLabel: e?.label ?? null,
           embedding: e === undefined ? null : Buffer.from(Float64Array.from(e.vector).buffer),
         });
+        depIds.set(dependency, depId);
         writeFailure = undefined;
       } catch (err) {
         report(err, 'record');
@@ -600,14 +595,16 @@ export function attachSqliteStore(
 
     recordModelChange(dependency, change) {
       try {
+        const depId = depIdOrInsert(dependency);
         insertModelChange.run({
-          depId: depIdFor(dependency),
+          depId,
           at: change.at,
           kind: change.kind,
           from: change.from,
           to: change.to,
           similarity: change.similarity ?? null,
         });
+        depIds.set(dependency, depId);
         writeFailure = undefined;
       } catch (err) {
         report(err, 'record');
@@ -615,60 +612,41 @@ export function attachSqliteStore(
     },
 
     recentModelChanges(dependency, limit) {
-      return read('recentModelChanges', [], () => {
-        const depId = lookupDepId(dependency);
-        const n = toLimit(limit);
-        if (depId === undefined || n === 0) return [];
-        return recentModelChangesStmt.all(depId, n).map(toModelChange);
-      });
+      return readDep('recentModelChanges', [], dependency, undefined, (depId) =>
+        recentModelChangesStmt.all(depId, toLimit(limit)).map(toModelChange),
+      );
     },
 
+    // LIMIT 0 (what toLimit makes of a limit that is not positive) reads no rows.
     recentCanaryRuns(dependency, canary, limit) {
-      return read('recentCanaryRuns', [], () => {
-        const depId = lookupDepId(dependency);
-        const n = toLimit(limit);
-        if (depId === undefined || n === 0) return [];
-        return recentCanaryStmt.all(depId, canary, n).map(toCanaryRun);
-      });
+      return readDep('recentCanaryRuns', [], dependency, undefined, (depId) =>
+        recentCanaryStmt.all(depId, canary, toLimit(limit)).map(toCanaryRun),
+      );
     },
 
     recent(dependency, limit) {
-      return read('recent', [], () => {
-        const depId = lookupDepId(dependency);
-        const n = toLimit(limit);
-        if (depId === undefined || n === 0) return [];
-        return recentStmt.all(depId, n).map((row) => toStored(dependency, row));
-      });
+      return readDep('recent', [], dependency, undefined, (depId) =>
+        recentStmt.all(depId, toLimit(limit)).map((row) => toStored(dependency, row)),
+      );
     },
 
     history(dependency, sinceMs, limit) {
-      return read('history', [], () => {
-        checkSince(sinceMs);
-        const depId = lookupDepId(dependency);
-        const n = toLimit(limit);
-        if (depId === undefined || n === 0) return [];
-        return historyStmt.all(depId, sinceMs, n).map((row) => toStored(dependency, row));
-      });
+      return readDep('history', [], dependency, sinceMs, (depId) =>
+        historyStmt.all(depId, sinceMs, toLimit(limit)).map((row) => toStored(dependency, row)),
+      );
     },
 
     uptime(dependency, sinceMs) {
-      return read('uptime', null, () => {
-        const params = windowParams(sinceMs);
-        const depId = lookupDepId(dependency);
-        if (depId === undefined) return null;
-        const row = uptimeOne.get({ ...params, depId });
+      return readDep('uptime', null, dependency, sinceMs, (depId) => {
+        const row = uptimeOne.get({ ...windowParams(sinceMs), depId });
         return row === undefined || row.total === 0 ? null : row.up / row.total;
       });
     },
 
     latencyPercentiles(dependency, sinceMs) {
-      return read('latencyPercentiles', null, () => {
-        const params = windowParams(sinceMs);
-        const depId = lookupDepId(dependency);
-        if (depId === undefined) return null;
-        const row = samplesOne.get({ ...params, depId });
-        if (row === undefined || row.n === 0) return null;
-        return percentilesFor(depId, sinceMs, row.n);
+      return readDep('latencyPercentiles', null, dependency, sinceMs, (depId) => {
+        const row = samplesOne.get({ ...windowParams(sinceMs), depId });
+        return row === undefined || row.n === 0 ? null : percentilesFor(depId, sinceMs, row.n);
       });
     },
 
@@ -857,8 +835,4 @@ function toStored(dependency: string, row: ResultRow): StoredResult {
   if (row.credentials_missing === 1) out.credentialsMissing = true;
   if (row.request_id !== null) out.requestId = row.request_id;
   return out;
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { messageOf } from './failures.js';
 import {
   attachSqliteStore,
   type HistoryStore,
@@ -32,8 +33,6 @@ interface Open {
 }
 
 const DEFAULT_CHECK_INTERVAL_MS = 5000;
-
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
  * The history store on a file, watched. Before a write (at most every `checkIntervalMs`) it

@@ -34,7 +34,7 @@ import {
   runStreamedCompletion,
   send,
 } from '../probes/exchange.js';
-import { isRecord, num } from '../probes/json.js';
+import { isRecord, listedStrings, num } from '../probes/json.js';
 import { LLM_CHECKS_WITH_EMBEDDINGS, llmProbe } from '../probes/llm-probe.js';
 import {
   claudeThinking,
@@ -137,16 +137,7 @@ export function foundationModelId(model: string): string {
 }
 
 function modelIds(body: string): string[] | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(parsed) || !Array.isArray(parsed.modelSummaries)) return undefined;
-  return parsed.modelSummaries.flatMap((m) =>
-    isRecord(m) && typeof m.modelId === 'string' ? [m.modelId] : [],
-  );
+  return listedStrings(body, 'modelSummaries', 'modelId');
 }
 
 function controlPlane(dep: DependencyConfig): string {

@@ -26,7 +26,7 @@ import {
   type StreamStep,
   streamedCompletion,
 } from '../probes/exchange.js';
-import { isRecord, num } from '../probes/json.js';
+import { isRecord, listedStrings, num } from '../probes/json.js';
 import { keyedLlmProbe, LLM_CHECKS_WITH_EMBEDDINGS } from '../probes/llm-probe.js';
 
 import { readNdjson } from '../probes/ndjson.js';
@@ -53,20 +53,7 @@ function listed(model: string, names: readonly string[]): boolean {
 }
 
 function tagNames(body: string): string[] | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(parsed) || !Array.isArray(parsed.models)) return undefined;
-  const names: string[] = [];
-  for (const m of parsed.models) {
-    if (!isRecord(m)) continue;
-    if (typeof m.name === 'string') names.push(m.name);
-    if (typeof m.model === 'string' && m.model !== m.name) names.push(m.model);
-  }
-  return names;
+  return listedStrings(body, 'models', 'name', 'model');
 }
 
 function getJson(
