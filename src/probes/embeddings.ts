@@ -1,3 +1,4 @@
+import type { DependencyConfig } from '../config/types.js';
 import type { HttpRequest } from '../transport/http-client.js';
 import {
   type Classification,
@@ -25,7 +26,7 @@ export interface EmbeddingAnswer {
   /** The vector as found in the body; the shared code checks it. */
   vector: unknown;
   /** Input tokens, where the vendor reports them (embeddings spend no output tokens). */
-  inputTokens?: number;
+  inputTokens?: number | undefined;
 }
 
 /** A vendor's embeddings exchange: the request for the model, and how its answer is read. */
@@ -81,10 +82,10 @@ export function checkedVector(raw: unknown): number[] | Classification {
  */
 export async function runEmbeddingsCheck(
   exchange: EmbeddingsExchange,
-  model: string | undefined,
-  keyed: KeyedDependency,
+  keyed: KeyedDependency & { dep: Pick<DependencyConfig, 'embeddingModel'> },
   ctx: ProbeContext,
 ): Promise<CheckResult> {
+  const model = keyed.dep.embeddingModel;
   if (keyed.keyRequired && keyed.dep.apiKey === undefined) {
     return skippedNoKey('embeddings', keyed.dep.apiKeyEnv);
   }

@@ -1,6 +1,10 @@
 import type { DependencyConfig } from '../config/types.js';
 import { type KeyedDependency, unsupportedCheck } from './classify.js';
-import { embeddingDimensionsGuard } from './embeddings.js';
+import {
+  type EmbeddingsExchange,
+  embeddingDimensionsGuard,
+  runEmbeddingsCheck,
+} from './embeddings.js';
 import type { Scrubber } from './scrub.js';
 import type { CheckName, CheckResult, Probe, ProbeContext } from './types.js';
 
@@ -97,6 +101,13 @@ export type KeyedCheck = (
   k: KeyedDependency,
   ctx: ProbeContext,
 ) => Promise<CheckResult>;
+
+/** A vendor's `embeddings` check from its exchange for the dependency (see {@link runEmbeddingsCheck}). */
+export function embeddingsCheckOf(
+  exchange: (dep: DependencyConfig) => EmbeddingsExchange,
+): KeyedCheck {
+  return (dep, k, ctx) => runEmbeddingsCheck(exchange(dep), k, ctx);
+}
 
 /** {@link llmProbe} for vendors whose checks take the dependency and its keyed facts. */
 export function keyedLlmProbe(

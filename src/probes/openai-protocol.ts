@@ -77,7 +77,7 @@ export function parseModelIds(body: string): string[] | undefined {
 }
 
 /** `Authorization: Bearer KEY`, or nothing without a key: how OpenAI-protocol servers take one. */
-export function bearerHeaders(dep: DependencyConfig): Record<string, string> {
+function bearerHeaders(dep: DependencyConfig): Record<string, string> {
   return dep.apiKey === undefined ? {} : { authorization: `Bearer ${dep.apiKey}` };
 }
 
@@ -107,7 +107,7 @@ async function runOpenAIModelsCheck(
     {
       method: 'GET',
       url: urlsOf(o).models,
-      headers: { accept: 'application/json', ...(o.authHeaders ?? bearerHeaders)(dep) },
+      headers: keyHeaders(o, dep, 'application/json'),
     },
     ctx,
     o,
@@ -166,6 +166,33 @@ export function openAIReasoningPlan(dep: DependencyConfig, mapping: ReasoningMap
   return reasoningPlan(dep, mapping ?? chatReasoningEffort);
 }
 
+/** A request's headers: what it accepts (SSE for streams), and the key as the vendor takes it. */
+export function keyHeaders(
+  o: { authHeaders?: ((dep: DependencyConfig) => Record<string, string>) | undefined },
+  dep: DependencyConfig,
+  accept = 'text/event-stream',
+): Record<string, string> {
+  return { accept, ...(o.authHeaders ?? bearerHeaders)(dep) };
+}
+
+/** One streamed completion check of an OpenAI-protocol dependency: its key, SSE, its rules. */
+export function streamedOpenAICompletion(
+  o: OpenAIProtocolOptions,
+  ctx: ProbeContext,
+  request: Pick<
+    Parameters<typeof streamedCompletion>[0],
+    'url' | 'payload' | 'stream' | 'terminal'
+  >,
+): Promise<CheckResult> {
+  return streamedCompletion({
+    ctx,
+    keyed: o,
+    dep: o.dep,
+    headers: keyHeaders(o, o.dep),
+    ...request,
+  });
+}
+
 /**
  * Streams one tiny completion (`POST {baseUrl}/chat/completions`, "ping", the dependency's
  * token budget) and measures time to the first content token, total time to `[DONE]` and
@@ -176,12 +203,8 @@ export function runOpenAICompletionCheck(
   ctx: ProbeContext,
 ): Promise<CheckResult> {
   const { dep } = o;
-  return streamedCompletion({
-    ctx,
-    keyed: o,
-    dep,
+  return streamedOpenAICompletion(o, ctx, {
     url: urlsOf(o).completion,
-    headers: { accept: 'text/event-stream', ...(o.authHeaders ?? bearerHeaders)(dep) },
     payload: (model) => ({
       model,
       messages: [{ role: 'user', content: 'ping' }],
@@ -224,10 +247,9 @@ export function runOpenAICompletionCheck(
  */
 function readOpenAIEmbedding(body: Record<string, unknown>): EmbeddingAnswer {
   const first: unknown = Array.isArray(body.data) ? body.data[0] : undefined;
-  const inputTokens = isRecord(body.usage) ? num(body.usage.prompt_tokens) : undefined;
   return {
     vector: isRecord(first) ? first.embedding : undefined,
-    ...(inputTokens === undefined ? {} : { inputTokens }),
+    inputTokens: isRecord(body.usage) ? num(body.usage.prompt_tokens) : undefined,
   };
 }
 
@@ -240,13 +262,12 @@ export function runOpenAIEmbeddingsCheck(
   ctx: ProbeContext,
 ): Promise<CheckResult> {
   const url = o.embeddingsUrl ?? joinUrl(o.dep.baseUrl, '/embeddings');
-  const headers = { accept: 'application/json', ...(o.authHeaders ?? bearerHeaders)(o.dep) };
+  const headers = keyHeaders(o, o.dep, 'application/json');
   return runEmbeddingsCheck(
     {
       request: (model) => jsonPost(url, headers, { model, input: EMBEDDING_TEXT }),
       read: readOpenAIEmbedding,
     },
-    o.dep.embeddingModel,
     o,
     ctx,
   );
@@ -354,16 +375,11 @@ function readCanaryChunk(chunk: Record<string, unknown>, answer: AnswerBuilder):
 export function createOpenAIProtocolCanary(o: OpenAIProtocolCanaryOptions): CanaryAdapter {
   return {
     request(dep, canary) {
-      return {
-        method: 'POST',
-        url: o.completionUrl?.(dep) ?? joinUrl(dep.baseUrl, '/chat/completions'),
-        headers: {
-          'content-type': 'application/json',
-          accept: 'text/event-stream',
-          ...(o.authHeaders ?? bearerHeaders)(dep),
-        },
-        body: JSON.stringify(canaryPayload(o, dep, canary)),
-      };
+      return jsonPost(
+        o.completionUrl?.(dep) ?? joinUrl(dep.baseUrl, '/chat/completions'),
+        keyHeaders(o, dep),
+        canaryPayload(o, dep, canary),
+      );
     },
     read(res, ctx, scrub) {
       return readCanaryStream(res, ctx, scrub, '[DONE]', async (answer) => {

@@ -11,13 +11,16 @@ import {
   servedModelOf,
   type VendorRules,
 } from './classify.js';
-import { eventObject, isClassification, type StreamStep, streamedCompletion } from './exchange.js';
+import { eventObject, isClassification, jsonPost, type StreamStep } from './exchange.js';
 import { isRecord } from './json.js';
 import {
-  bearerHeaders,
+  createOpenAIProtocolCanary,
   createOpenAIProtocolProbe,
+  keyHeaders,
+  type OpenAIProtocolCanaryOptions,
   type OpenAIProtocolOptions,
   openAIReasoningPlan,
+  streamedOpenAICompletion,
 } from './openai-protocol.js';
 import {
   type ReasoningMapping,
@@ -208,14 +211,9 @@ export function runResponsesCompletionCheck(
   url: string,
   ctx: ProbeContext,
 ): Promise<CheckResult> {
-  const { dep } = o;
-  return streamedCompletion({
-    ctx,
-    keyed: o,
-    dep,
+  return streamedOpenAICompletion(o, ctx, {
     url,
-    headers: { accept: 'text/event-stream', ...(o.authHeaders ?? bearerHeaders)(dep) },
-    payload: (model) => responsesPingBody(dep, model, o.reasoning),
+    payload: (model) => responsesPingBody(o.dep, model, o.reasoning),
     stream: {
       format: 'sse',
       step: (data, event) => responsesStep(data, event, o.scrub, o.rules),
@@ -228,7 +226,7 @@ export function runResponsesCompletionCheck(
  * A probe whose `models` and `embeddings` checks are the chat probe's (same options) and
  * whose `completion` goes to the Responses API at `url`.
  */
-export function createOpenAIResponsesProbe(o: OpenAIProtocolOptions, url: string): Probe {
+function createOpenAIResponsesProbe(o: OpenAIProtocolOptions, url: string): Probe {
   const chat = createOpenAIProtocolProbe(o);
   return {
     vendor: chat.vendor,
@@ -351,19 +349,14 @@ function readCanaryEvent(
 }
 
 /** A canary adapter speaking the Responses API (see {@link responsesCanaryBody}). */
-export function createOpenAIResponsesCanary(o: ResponsesCanaryOptions): CanaryAdapter {
+function createOpenAIResponsesCanary(o: ResponsesCanaryOptions): CanaryAdapter {
   return {
     request(dep, canary) {
-      return {
-        method: 'POST',
-        url: o.url(dep),
-        headers: {
-          'content-type': 'application/json',
-          accept: 'text/event-stream',
-          ...(o.authHeaders ?? bearerHeaders)(dep),
-        },
-        body: JSON.stringify(responsesCanaryBody(dep, canary, o.reasoning)),
-      };
+      return jsonPost(
+        o.url(dep),
+        keyHeaders(o, dep),
+        responsesCanaryBody(dep, canary, o.reasoning),
+      );
     },
     read(res: HttpResponse, ctx: ProbeContext, scrub: Scrubber) {
       return readCanaryStream(res, ctx, scrub, RESPONSES_TERMINAL, async (answer) => {
@@ -389,11 +382,29 @@ export function createOpenAIResponsesCanary(o: ResponsesCanaryOptions): CanaryAd
  * chat-completions or the Responses adapter. A refusal sent as an HTTP error reads the same
  * on both, so the chat adapter's reading serves.
  */
-export function byOpenAIApi(chat: CanaryAdapter, responses: CanaryAdapter): CanaryAdapter {
+function byOpenAIApi(chat: CanaryAdapter, responses: CanaryAdapter): CanaryAdapter {
   const pick = (dep: DependencyConfig) => (openAIApiOf(dep) === 'responses' ? responses : chat);
   return {
     request: (dep, canary) => pick(dep).request(dep, canary),
     read: (res, ctx, scrub, dep) => pick(dep).read(res, ctx, scrub, dep),
     ...(chat.refusalInError ? { refusalInError: chat.refusalInError } : {}),
   };
+}
+
+/**
+ * The probe for a dependency's `api:`: Chat Completions as `o` says, or (`api: responses`)
+ * the same probe with its completion sent to the Responses API at `responsesUrl`.
+ */
+export function createOpenAIApiProbe(o: OpenAIProtocolOptions, responsesUrl: string): Probe {
+  return openAIApiOf(o.dep) === 'responses'
+    ? createOpenAIResponsesProbe(o, responsesUrl)
+    : createOpenAIProtocolProbe(o);
+}
+
+/** The canary adapter for a vendor that speaks both APIs, each dependency's `api:` choosing. */
+export function createOpenAIApiCanary(
+  chat: OpenAIProtocolCanaryOptions,
+  responses: ResponsesCanaryOptions,
+): CanaryAdapter {
+  return byOpenAIApi(createOpenAIProtocolCanary(chat), createOpenAIResponsesCanary(responses));
 }

@@ -44,6 +44,14 @@ export function reasoningFields(plan: ReasoningPlan | undefined): Record<string,
   return plan !== undefined && 'fields' in plan ? plan.fields : {};
 }
 
+/** The fields a dependency's `reasoning:` adds to a request body under the vendor's mapping. */
+export function reasoningBody(
+  dep: Pick<DependencyConfig, 'model' | 'reasoning'>,
+  mapping: ReasoningMapping,
+): Record<string, unknown> {
+  return reasoningFields(reasoningPlan(dep, mapping));
+}
+
 /** Thinking tokens a plan reserves on top of the answer's budget (0 when none). */
 export function reservedTokens(plan: ReasoningPlan | undefined): number {
   return plan !== undefined && 'fields' in plan ? (plan.reserve ?? 0) : 0;

@@ -1,17 +1,12 @@
 import { describeValue, expecting } from '../config/fields.js';
 import type { DependencyConfig } from '../config/types.js';
 import { isRecord } from '../probes/json.js';
-import { LLM_CHECKS_WITH_EMBEDDINGS, withModelNamed } from '../probes/llm-probe.js';
+import { withModelNamed } from '../probes/llm-probe.js';
+
 import {
-  createOpenAIProtocolCanary,
-  createOpenAIProtocolProbe,
-} from '../probes/openai-protocol.js';
-import {
-  byOpenAIApi,
-  createOpenAIResponsesCanary,
-  createOpenAIResponsesProbe,
+  createOpenAIApiCanary,
+  createOpenAIApiProbe,
   openAIApiField,
-  openAIApiOf,
 } from '../probes/openai-responses.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { Probe } from '../probes/types.js';
@@ -103,10 +98,7 @@ export function createAzureOpenAIProbe(dep: DependencyConfig, scrub: Scrubber): 
     authHeaders: azureKeyHeader,
     modelListed: false,
   } as const;
-  const probe =
-    openAIApiOf(dep) === 'responses'
-      ? createOpenAIResponsesProbe(options, azureResponsesUrl(dep))
-      : createOpenAIProtocolProbe(options);
+  const probe = createOpenAIApiProbe(options, azureResponsesUrl(dep));
   return withModelNamed(probe, dep.model, scrub, 'deployment');
 }
 
@@ -136,7 +128,6 @@ export const azureOpenai = defineVendor({
   displayName: 'Azure OpenAI',
   genAiProvider: 'azure.ai.openai',
   baseUrlHint: ': https://RESOURCE.openai.azure.com',
-  supportedChecks: LLM_CHECKS_WITH_EMBEDDINGS,
   embeddingExample: 'text-embedding-3-small (the name of your embedding deployment)',
   configKeys: { apiVersion: apiVersionField().optional(), api: openAIApiField() },
   checkConfig: checkAzureConfig,
@@ -181,8 +172,8 @@ export function azureRefusalInError(status: number, body: string | undefined): s
  * filter; with `api: responses` over {@link azureResponsesUrl}.
  */
 function azureCanary(): CanaryAdapter {
-  return byOpenAIApi(
-    createOpenAIProtocolCanary({
+  return createOpenAIApiCanary(
+    {
       tokenParam: azureTokenParam,
       seed: (dep) => {
         const { apiVersion } = optionsOf(dep);
@@ -191,11 +182,7 @@ function azureCanary(): CanaryAdapter {
       completionUrl: (dep) => azureUrls(dep).completion,
       authHeaders: azureKeyHeader,
       refusalInError: azureRefusalInError,
-    }),
-    createOpenAIResponsesCanary({
-      url: azureResponsesUrl,
-      authHeaders: azureKeyHeader,
-      refusalInError: azureRefusalInError,
-    }),
+    },
+    { url: azureResponsesUrl, authHeaders: azureKeyHeader, refusalInError: azureRefusalInError },
   );
 }

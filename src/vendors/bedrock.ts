@@ -35,7 +35,7 @@ import {
   send,
 } from '../probes/exchange.js';
 import { isRecord, listedStrings, num } from '../probes/json.js';
-import { LLM_CHECKS_WITH_EMBEDDINGS, llmProbe } from '../probes/llm-probe.js';
+import { llmProbe } from '../probes/llm-probe.js';
 import {
   claudeThinking,
   type ReasoningMapping,
@@ -454,7 +454,7 @@ function readEmbedding(
     const list = isRecord(body.embeddings) ? body.embeddings.float : body.embeddings;
     vector = Array.isArray(list) ? list[0] : undefined;
   }
-  return { vector, ...(inputTokens === undefined ? {} : { inputTokens }) };
+  return { vector, inputTokens };
 }
 
 /**
@@ -463,7 +463,7 @@ function readEmbedding(
  */
 async function embeddingsCheck(
   dep: DependencyConfig,
-  k: KeyedDependency,
+  k: KeyedDependency & { dep: Pick<DependencyConfig, 'embeddingModel'> },
   { auth }: Aws,
   ctx: ProbeContext,
 ): Promise<CheckResult> {
@@ -493,7 +493,6 @@ async function embeddingsCheck(
       read: (body, headers) => readEmbedding(family ?? 'titan', body, headers),
       modelRoute: true,
     },
-    dep.embeddingModel,
     k,
     ctx,
   );
@@ -516,9 +515,13 @@ async function embeddingsCheck(
  */
 export function createBedrockProbe(dep: DependencyConfig, scrub: Scrubber): Probe {
   const aws: Aws = { auth: authOf(dep), codec: new EventStreamCodec(toUtf8, fromUtf8) };
-  // httpFailure reads "no key" from `apiKey`; SigV4 keys count as credentials too.
-  const k: KeyedDependency = {
-    dep: aws.auth.kind === 'none' ? { apiKeyEnv: dep.apiKeyEnv } : { apiKey: 'configured' },
+  // httpFailure reads "no key" from `apiKey`; SigV4 keys count as credentials too. The
+  // embeddings check reads its model from here.
+  const k: KeyedDependency & { dep: Pick<DependencyConfig, 'embeddingModel'> } = {
+    dep: {
+      ...(aws.auth.kind === 'none' ? { apiKeyEnv: dep.apiKeyEnv } : { apiKey: 'configured' }),
+      embeddingModel: dep.embeddingModel,
+    },
     scrub,
     keyRequired: true,
     rules: BEDROCK_RULES,
@@ -623,7 +626,6 @@ export const bedrock = defineVendor({
     controlPlaneUrl: httpUrl().optional(),
   },
   credentialKeys: CREDENTIAL_KEYS,
-  supportedChecks: LLM_CHECKS_WITH_EMBEDDINGS,
   embeddingExample: 'amazon.titan-embed-text-v2:0',
   // A Bedrock API key, or both halves of a SigV4 key pair.
   hasCredentials: (dep) => authOf(dep).kind !== 'none',

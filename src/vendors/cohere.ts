@@ -16,7 +16,7 @@ import {
   MAX_STREAM_BYTES,
   type VendorRules,
 } from '../probes/classify.js';
-import { EMBEDDING_TEXT, runEmbeddingsCheck } from '../probes/embeddings.js';
+import { EMBEDDING_TEXT } from '../probes/embeddings.js';
 import {
   eventObject,
   fetchBody,
@@ -29,13 +29,8 @@ import {
   streamedCompletion,
 } from '../probes/exchange.js';
 import { isRecord, num, parseJson as parse } from '../probes/json.js';
-import { keyedLlmProbe, LLM_CHECKS_WITH_EMBEDDINGS } from '../probes/llm-probe.js';
-import {
-  type ReasoningMapping,
-  reasoningFields,
-  reasoningIssues,
-  reasoningPlan,
-} from '../probes/reasoning.js';
+import { embeddingsCheckOf, keyedLlmProbe } from '../probes/llm-probe.js';
+import { type ReasoningMapping, reasoningBody, reasoningIssues } from '../probes/reasoning.js';
 import type { Scrubber } from '../probes/scrub.js';
 import { readSse } from '../probes/sse.js';
 
@@ -204,7 +199,7 @@ function completionCheck(
       messages: [{ role: 'user', content: 'ping' }],
       stream: true,
       max_tokens: dep.maxTokens,
-      ...reasoningFields(reasoningPlan(dep, cohereReasoning)),
+      ...reasoningBody(dep, cohereReasoning),
     }),
     stream: {
       format: 'sse',
@@ -242,34 +237,22 @@ function embedTokens(meta: unknown): number | undefined {
  * v3 and later models require `input_type`), answered as `EmbedByTypeResponse`
  * `{embeddings: {float: [[…]]}, meta: {billed_units: {input_tokens}}}`.
  */
-function embeddingsCheck(
-  dep: DependencyConfig,
-  k: KeyedDependency,
-  ctx: ProbeContext,
-): Promise<CheckResult> {
-  return runEmbeddingsCheck(
-    {
-      request: (model) =>
-        jsonPost(`${apiRoot(dep.baseUrl)}/v2/embed`, headers(dep, 'application/json'), {
-          model,
-          texts: [EMBEDDING_TEXT],
-          input_type: 'search_query',
-          embedding_types: ['float'],
-        }),
-      read: (body) => {
-        const floats = isRecord(body.embeddings) ? body.embeddings.float : undefined;
-        const inputTokens = embedTokens(body.meta);
-        return {
-          vector: Array.isArray(floats) ? floats[0] : undefined,
-          ...(inputTokens === undefined ? {} : { inputTokens }),
-        };
-      },
-    },
-    dep.embeddingModel,
-    k,
-    ctx,
-  );
-}
+const embeddingsCheck = embeddingsCheckOf((dep) => ({
+  request: (model) =>
+    jsonPost(`${apiRoot(dep.baseUrl)}/v2/embed`, headers(dep, 'application/json'), {
+      model,
+      texts: [EMBEDDING_TEXT],
+      input_type: 'search_query',
+      embedding_types: ['float'],
+    }),
+  read: (body) => {
+    const floats = isRecord(body.embeddings) ? body.embeddings.float : undefined;
+    return {
+      vector: Array.isArray(floats) ? floats[0] : undefined,
+      inputTokens: embedTokens(body.meta),
+    };
+  },
+}));
 
 /**
  * Probe for Cohere (`Authorization: Bearer`). `models`: `POST /v1/check-api-key` must say
@@ -294,7 +277,6 @@ export const cohere = defineVendor({
   displayName: 'Cohere',
   genAiProvider: 'cohere',
   defaultBaseUrl: 'https://api.cohere.com',
-  supportedChecks: LLM_CHECKS_WITH_EMBEDDINGS,
   embeddingExample: 'embed-v4.0',
   checkConfig: (dep) => reasoningIssues(dep, cohereReasoning),
   createProbe: createCohereProbe,
@@ -318,7 +300,7 @@ function cohereCanaryRequest(dep: DependencyConfig, canary: CanarySpec) {
     temperature: 0,
     seed: CANARY_SEED,
     max_tokens: canary.maxTokens,
-    ...reasoningFields(reasoningPlan(dep, cohereReasoning)),
+    ...reasoningBody(dep, cohereReasoning),
     ...(tools === undefined ? {} : { tools }),
   };
   return jsonPost(`${apiRoot(dep.baseUrl)}/v2/chat`, headers(dep, 'text/event-stream'), payload);

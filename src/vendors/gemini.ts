@@ -14,7 +14,7 @@ import {
   MAX_STREAM_BYTES,
   servedModelOf,
 } from '../probes/classify.js';
-import { EMBEDDING_TEXT, runEmbeddingsCheck } from '../probes/embeddings.js';
+import { EMBEDDING_TEXT } from '../probes/embeddings.js';
 import {
   eventObject,
   fetchBody,
@@ -25,13 +25,8 @@ import {
   streamedCompletion,
 } from '../probes/exchange.js';
 import { isRecord, num, parseJson } from '../probes/json.js';
-import { keyedLlmProbe, LLM_CHECKS_WITH_EMBEDDINGS } from '../probes/llm-probe.js';
-import {
-  type ReasoningMapping,
-  reasoningFields,
-  reasoningIssues,
-  reasoningPlan,
-} from '../probes/reasoning.js';
+import { embeddingsCheckOf, keyedLlmProbe } from '../probes/llm-probe.js';
+import { type ReasoningMapping, reasoningBody, reasoningIssues } from '../probes/reasoning.js';
 import type { Scrubber } from '../probes/scrub.js';
 import { readSse } from '../probes/sse.js';
 
@@ -186,7 +181,7 @@ function generationConfig(
   dep: DependencyConfig,
   rest: Record<string, unknown>,
 ): Record<string, unknown> {
-  return { ...rest, ...reasoningFields(reasoningPlan(dep, geminiReasoning)) };
+  return { ...rest, ...reasoningBody(dep, geminiReasoning) };
 }
 
 // A bare error object is a few hundred bytes; more stray text than this is not one.
@@ -270,27 +265,16 @@ function completionCheck(
  * `{content: {parts: [{text}]}}`, answered as `EmbedContentResponse` `{embedding: {values}}`
  * (ai.google.dev/api/embeddings). Its answer reports no token count: none is charged.
  */
-function embeddingsCheck(
-  dep: DependencyConfig,
-  k: KeyedDependency,
-  ctx: ProbeContext,
-): Promise<CheckResult> {
-  return runEmbeddingsCheck(
-    {
-      request: (model) =>
-        jsonPost(
-          `${apiRoot(dep.baseUrl)}/v1beta/${modelPath(model)}:embedContent`,
-          headers(dep, 'application/json'),
-          { content: { parts: [{ text: EMBEDDING_TEXT }] } },
-        ),
-      read: (body) => ({ vector: isRecord(body.embedding) ? body.embedding.values : undefined }),
-      modelRoute: true,
-    },
-    dep.embeddingModel,
-    k,
-    ctx,
-  );
-}
+const embeddingsCheck = embeddingsCheckOf((dep) => ({
+  request: (model) =>
+    jsonPost(
+      `${apiRoot(dep.baseUrl)}/v1beta/${modelPath(model)}:embedContent`,
+      headers(dep, 'application/json'),
+      { content: { parts: [{ text: EMBEDDING_TEXT }] } },
+    ),
+  read: (body) => ({ vector: isRecord(body.embedding) ? body.embedding.values : undefined }),
+  modelRoute: true,
+}));
 
 /**
  * Probe for the Gemini API (`x-goog-api-key`). `models`: `GET /v1beta/models/{model}` must
@@ -317,7 +301,6 @@ export const gemini = defineVendor({
   displayName: 'Google Gemini',
   genAiProvider: 'gcp.gemini',
   defaultBaseUrl: 'https://generativelanguage.googleapis.com',
-  supportedChecks: LLM_CHECKS_WITH_EMBEDDINGS,
   embeddingExample: 'gemini-embedding-001',
   checkConfig: (dep) => reasoningIssues(dep, geminiReasoning),
   createProbe: createGeminiProbe,

@@ -15,7 +15,7 @@ import {
   MAX_STREAM_BYTES,
   servedModelOf,
 } from '../probes/classify.js';
-import { EMBEDDING_TEXT, runEmbeddingsCheck } from '../probes/embeddings.js';
+import { EMBEDDING_TEXT } from '../probes/embeddings.js';
 import {
   type BodyRead,
   eventObject,
@@ -27,10 +27,10 @@ import {
   streamedCompletion,
 } from '../probes/exchange.js';
 import { isRecord, listedStrings, num } from '../probes/json.js';
-import { keyedLlmProbe, LLM_CHECKS_WITH_EMBEDDINGS } from '../probes/llm-probe.js';
+import { embeddingsCheckOf, keyedLlmProbe } from '../probes/llm-probe.js';
 
 import { readNdjson } from '../probes/ndjson.js';
-import { type ReasoningMapping, reasoningFields, reasoningPlan } from '../probes/reasoning.js';
+import { type ReasoningMapping, reasoningBody } from '../probes/reasoning.js';
 import type { Scrubber } from '../probes/scrub.js';
 import type { CheckResult, Probe, ProbeContext } from '../probes/types.js';
 import type { HttpResponse } from '../transport/http-client.js';
@@ -142,7 +142,7 @@ function completionCheck(
       model,
       messages: [{ role: 'user', content: 'ping' }],
       stream: true,
-      ...reasoningFields(reasoningPlan(dep, ollamaReasoning)),
+      ...reasoningBody(dep, ollamaReasoning),
       options: { num_predict: dep.maxTokens },
     }),
     stream: {
@@ -176,31 +176,17 @@ function completionCheck(
  * docs/api.md, "Generate Embeddings"), answered as `{model, embeddings: [[…]],
  * prompt_eval_count}`.
  */
-function embeddingsCheck(
-  dep: DependencyConfig,
-  k: KeyedDependency,
-  ctx: ProbeContext,
-): Promise<CheckResult> {
-  return runEmbeddingsCheck(
-    {
-      request: (model) =>
-        jsonPost(`${apiRoot(dep.baseUrl)}/api/embed`, headers(dep, 'application/json'), {
-          model,
-          input: EMBEDDING_TEXT,
-        }),
-      read: (body) => {
-        const inputTokens = num(body.prompt_eval_count);
-        return {
-          vector: Array.isArray(body.embeddings) ? body.embeddings[0] : undefined,
-          ...(inputTokens === undefined ? {} : { inputTokens }),
-        };
-      },
-    },
-    dep.embeddingModel,
-    k,
-    ctx,
-  );
-}
+const embeddingsCheck = embeddingsCheckOf((dep) => ({
+  request: (model) =>
+    jsonPost(`${apiRoot(dep.baseUrl)}/api/embed`, headers(dep, 'application/json'), {
+      model,
+      input: EMBEDDING_TEXT,
+    }),
+  read: (body) => ({
+    vector: Array.isArray(body.embeddings) ? body.embeddings[0] : undefined,
+    inputTokens: num(body.prompt_eval_count),
+  }),
+}));
 
 /**
  * Probe for Ollama's native API (no key needed; one is sent as Bearer when configured).
@@ -228,7 +214,6 @@ export const ollama = defineVendor({
   genAiProvider: 'ollama',
   defaultBaseUrl: 'http://localhost:11434',
   keyless: true,
-  supportedChecks: LLM_CHECKS_WITH_EMBEDDINGS,
   embeddingExample: 'nomic-embed-text',
   createProbe: createOllamaProbe,
   canary: { request: ollamaCanaryRequest, read: readOllamaCanary },
@@ -248,7 +233,7 @@ function ollamaCanaryRequest(dep: DependencyConfig, canary: CanarySpec) {
     model: dep.model,
     messages: chatMessages(canary),
     stream: true,
-    ...reasoningFields(reasoningPlan(dep, ollamaReasoning)),
+    ...reasoningBody(dep, ollamaReasoning),
     ...(tools === undefined ? {} : { tools }),
     options: { temperature: 0, seed: CANARY_SEED, num_predict: canary.maxTokens },
   };

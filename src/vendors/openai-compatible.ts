@@ -1,6 +1,5 @@
 import type { DependencyConfig } from '../config/types.js';
 import type { VendorRules } from '../probes/classify.js';
-import { LLM_CHECKS_WITH_EMBEDDINGS } from '../probes/llm-probe.js';
 
 import {
   createOpenAIProtocolCanary,
@@ -39,7 +38,6 @@ export const openaiCompatible = defineVendor({
   displayName: 'OpenAI-compatible',
   genAiProvider: 'openai-compatible',
   keyless: true,
-  supportedChecks: LLM_CHECKS_WITH_EMBEDDINGS,
   embeddingExample: 'nomic-embed-text (whatever embedding model the server serves)',
   createProbe: createOpenAICompatibleProbe,
   canary: openAICompatibleCanary(),

@@ -1,18 +1,11 @@
 import type { DependencyConfig } from '../config/types.js';
 import type { VendorRules } from '../probes/classify.js';
-import { LLM_CHECKS_WITH_EMBEDDINGS } from '../probes/llm-probe.js';
 
+import { joinUrl } from '../probes/openai-protocol.js';
 import {
-  createOpenAIProtocolCanary,
-  createOpenAIProtocolProbe,
-  joinUrl,
-} from '../probes/openai-protocol.js';
-import {
-  byOpenAIApi,
-  createOpenAIResponsesCanary,
-  createOpenAIResponsesProbe,
+  createOpenAIApiCanary,
+  createOpenAIApiProbe,
   openAIApiField,
-  openAIApiOf,
 } from '../probes/openai-responses.js';
 import {
   chatReasoningEffort,
@@ -77,9 +70,7 @@ export function createOpenAIProbe(dep: DependencyConfig, scrub: Scrubber): Probe
     rules: OPENAI_RULES,
     reasoning: openAIChatReasoning,
   } as const;
-  return openAIApiOf(dep) === 'responses'
-    ? createOpenAIResponsesProbe(options, openAIResponsesUrl(dep))
-    : createOpenAIProtocolProbe(options);
+  return createOpenAIApiProbe(options, openAIResponsesUrl(dep));
 }
 
 const openAIResponsesUrl = (dep: DependencyConfig): string => joinUrl(dep.baseUrl, '/responses');
@@ -90,7 +81,6 @@ export const openai = defineVendor({
   displayName: 'OpenAI',
   genAiProvider: 'openai',
   defaultBaseUrl: 'https://api.openai.com/v1',
-  supportedChecks: LLM_CHECKS_WITH_EMBEDDINGS,
   embeddingExample: 'text-embedding-3-small',
   configKeys: { api: openAIApiField() },
   checkConfig: (dep) => reasoningIssues(dep, openAIChatReasoning),
@@ -104,12 +94,12 @@ export const openai = defineVendor({
  * with `api: responses` over `{baseUrl}/responses`.
  */
 function openAICanary(): CanaryAdapter {
-  return byOpenAIApi(
-    createOpenAIProtocolCanary({
+  return createOpenAIApiCanary(
+    {
       tokenParam: () => 'max_completion_tokens',
       seed: () => true,
       reasoning: openAIChatReasoning,
-    }),
-    createOpenAIResponsesCanary({ url: openAIResponsesUrl, reasoning: openAIChatReasoning }),
+    },
+    { url: openAIResponsesUrl, reasoning: openAIChatReasoning },
   );
 }

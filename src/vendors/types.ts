@@ -59,7 +59,7 @@ export interface VendorModule {
   readonly supportedChecks: readonly CheckName[];
   /**
    * An `embeddingModel` value for this vendor, said when `embeddings` is listed without one;
-   * set exactly when `supportedChecks` has `embeddings`.
+   * a vendor that gives one offers the `embeddings` check (see {@link defineVendor}).
    */
   readonly embeddingExample?: string;
   /** Base URL when the dependency gives none; absent: `baseUrl` is required (or `resolve` derives it). */
@@ -123,16 +123,17 @@ export type VendorSpec<Id extends string> = Omit<
   id: Id;
   llm?: boolean;
   checks?: readonly CheckName[];
-  supportedChecks?: readonly CheckName[];
 };
 
 /**
- * A vendor module from its spec: `llm` defaults to true, `checks` to models + completion and
- * `supportedChecks` to `checks`.
+ * A vendor module from its spec: `llm` defaults to true and `checks` to models + completion;
+ * `supportedChecks` are the checks plus `embeddings` exactly when it names an embedding example.
  */
 export function defineVendor<const Id extends string>(
   spec: VendorSpec<Id>,
 ): VendorModule & { id: Id } {
   const checks = spec.checks ?? LLM_CHECKS;
-  return { llm: true, ...spec, checks, supportedChecks: spec.supportedChecks ?? checks };
+  const supportedChecks: readonly CheckName[] =
+    spec.embeddingExample === undefined ? checks : [...checks, 'embeddings'];
+  return { llm: true, ...spec, checks, supportedChecks };
 }
