@@ -1,14 +1,6 @@
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
 import type { BellwetherConfig, DependencyConfig } from '../../src/config/types.js';
-import { createMetrics } from '../../src/metrics/metrics.js';
-import { Monitor } from '../../src/monitor.js';
-import { createScrubber } from '../../src/probes/scrub.js';
-import { openSqliteStore } from '../../src/store/sqlite-store.js';
-import { createNodeHttpClient } from '../../src/transport/node-http-client.js';
-import { createProbe } from '../../src/vendors/registry.js';
+import { createVendorTestApp } from '../support/app-harness.js';
 import { testDependency } from '../support/dependency.js';
 import { type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
 
@@ -52,43 +44,13 @@ function build(over: Partial<DependencyConfig> = {}) {
     notify: [],
     secrets: [KEY],
   };
-  const registry = new Registry();
-  registry.setDefaultLabels({ vantage: 'emb' });
-  const store = openSqliteStore({ path: ':memory:' });
-  const http = createNodeHttpClient();
-  const scrub = createScrubber(config.secrets);
-  const logger = pino({ level: 'silent' });
-  const monitor = new Monitor({
-    config,
-    createProbe: (d) => createProbe(d, scrub),
-    http,
-    store,
-    metrics: createMetrics(registry, { version: 'test' }),
-    logger,
-    now: () => performance.now(),
-    clock: () => Date.now(),
-    retryDelayMs: 1,
-  });
-  const app = createApp({
-    monitor,
-    store,
-    registry,
-    logger,
-    consumers: config.consumers,
-    vantage: config.vantage,
-    clock: () => Date.now(),
-    notReady: () => null,
-  });
-  close = async () => {
-    await monitor.stop(0);
-    store.close();
-    http.close();
-  };
+  const t = createVendorTestApp(config);
+  close = t.close;
   const metric = async (line: string): Promise<string | undefined> => {
-    const text = await registry.metrics();
+    const text = await t.registry.metrics();
     return text.split('\n').find((l) => l.startsWith(line));
   };
-  return { monitor, app, metric, registry };
+  return { monitor: t.monitor, app: t.app, metric, registry: t.registry };
 }
 
 interface CheckView {

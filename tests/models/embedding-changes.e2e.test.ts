@@ -1,14 +1,7 @@
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
 import type { BellwetherConfig } from '../../src/config/types.js';
-import { createMetrics } from '../../src/metrics/metrics.js';
-import { Monitor } from '../../src/monitor.js';
-import { createScrubber } from '../../src/probes/scrub.js';
-import { openSqliteStore } from '../../src/store/sqlite-store.js';
-import { createNodeHttpClient } from '../../src/transport/node-http-client.js';
-import { createProbe } from '../../src/vendors/registry.js';
+import { createVendorTestApp } from '../support/app-harness.js';
 import { type Rig, SECRETS, SETUPS } from '../support/embedding-vendors.js';
 import { fakeVector } from '../support/fake-embedding.js';
 
@@ -24,8 +17,8 @@ interface DependencyAnswer {
  */
 describe.each(SETUPS)('embedding changes on $name', (setup) => {
   let fake: Rig;
-  let monitor: Monitor;
-  let app: ReturnType<typeof createApp>;
+  let monitor: ReturnType<typeof createVendorTestApp>['monitor'];
+  let app: ReturnType<typeof createVendorTestApp>['app'];
   let registry: Registry;
   let close: () => Promise<void>;
 
@@ -43,37 +36,8 @@ describe.each(SETUPS)('embedding changes on $name', (setup) => {
       notify: [],
       secrets: SECRETS,
     };
-    registry = new Registry();
-    const store = openSqliteStore({ path: ':memory:' });
-    const http = createNodeHttpClient();
-    const scrub = createScrubber(SECRETS);
-    const logger = pino({ level: 'silent' });
-    monitor = new Monitor({
-      config,
-      createProbe: (d) => createProbe(d, scrub),
-      http,
-      store,
-      metrics: createMetrics(registry, { version: 'test' }),
-      logger,
-      now: () => performance.now(),
-      clock: () => Date.now(),
-      retryDelayMs: 1,
-    });
-    app = createApp({
-      monitor,
-      store,
-      registry,
-      logger,
-      consumers: [],
-      vantage: 'emb',
-      clock: () => Date.now(),
-      notReady: () => null,
-    });
-    close = async () => {
-      await monitor.stop(0);
-      store.close();
-      http.close();
-    };
+    const rig = createVendorTestApp(config);
+    ({ monitor, app, registry, close } = rig);
   });
   afterAll(async () => {
     await close();

@@ -1,12 +1,15 @@
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
 import { type AppDeps, createApp } from '../../src/app.js';
 import type { BellwetherConfig, DependencyConfig } from '../../src/config/types.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { Monitor } from '../../src/monitor.js';
+import { createScrubber } from '../../src/probes/scrub.js';
 import type { CheckResult, Probe } from '../../src/probes/types.js';
 import { type HistoryStore, openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { HttpClient } from '../../src/transport/http-client.js';
+import { createNodeHttpClient } from '../../src/transport/node-http-client.js';
+import { createProbe } from '../../src/vendors/registry.js';
 import { testDependency } from './dependency.js';
 
 /** How each dependency's scripted probe answers a check; tests swap entries to inject faults. */
@@ -46,25 +49,56 @@ export function createTestApp(
   config = harnessConfig(),
   logger = pino({ level: 'silent' }),
 ) {
-  const store: HistoryStore = openSqliteStore({ path: ':memory:' });
-  const registry = new Registry();
-  registry.setDefaultLabels({ vantage: config.vantage });
-  const metrics = createMetrics(registry, { version: '0.0.0-test' });
   const script: Script = Object.fromEntries(config.dependencies.map((d) => [d.id, healthy]));
   const probeFor = (d: DependencyConfig): Probe => ({
     vendor: d.vendor,
     checks: d.checks,
     run: async (check) => (script[d.id] ?? healthy)(check),
   });
+  const rig = monitorRig(config, probeFor, {} as HttpClient, over, logger);
+  return { ...rig, script, config };
+}
+
+/**
+ * The same over each vendor's real probe and a real HTTP client, for tests against the fake
+ * vendors; `close` closes the client too.
+ */
+export function createVendorTestApp(config: BellwetherConfig) {
+  const http = createNodeHttpClient();
+  const scrub = createScrubber(config.secrets);
+  const probeFor = (d: DependencyConfig) => createProbe(d, scrub);
+  const rig = monitorRig(config, probeFor, http, {}, pino({ level: 'silent' }), 1);
+  return {
+    ...rig,
+    close: async () => {
+      await rig.close();
+      http.close();
+    },
+  };
+}
+
+function monitorRig(
+  config: BellwetherConfig,
+  probeFor: (d: DependencyConfig) => Probe,
+  http: HttpClient,
+  over: Partial<AppDeps>,
+  logger: Logger,
+  retryDelayMs?: number,
+) {
+  const store: HistoryStore = openSqliteStore({ path: ':memory:' });
+  const registry = new Registry();
+  registry.setDefaultLabels({ vantage: config.vantage });
+  const metrics = createMetrics(registry, { version: '0.0.0-test' });
   const monitor = new Monitor({
     config,
     createProbe: probeFor,
-    http: {} as HttpClient,
+    http,
     store,
     metrics,
     logger,
     now: () => performance.now(),
     clock: () => Date.now(),
+    ...(retryDelayMs === undefined ? {} : { retryDelayMs }),
   });
   const app = createApp({
     monitor,
@@ -81,5 +115,5 @@ export function createTestApp(
     await monitor.stop(0);
     store.close();
   };
-  return { app, monitor, store, registry, script, config, close };
+  return { app, monitor, store, registry, close };
 }
