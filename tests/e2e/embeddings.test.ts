@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { BellwetherConfig, DependencyConfig } from '../../src/config/types.js';
-import { createVendorTestApp } from '../support/app-harness.js';
+import type { DependencyConfig } from '../../src/config/types.js';
+import { createVendorTestApp, testConfig } from '../support/app-harness.js';
 import { testDependency } from '../support/dependency.js';
 import { type FakeVendor, startFakeVendor } from '../support/fake-vendor.js';
 
@@ -33,18 +33,13 @@ function build(over: Partial<DependencyConfig> = {}) {
     timeoutMs: 2000,
     ...over,
   });
-  const config: BellwetherConfig = {
-    sourcePath: '/dev/null',
-    vantage: 'emb',
-    server: { port: 0, host: '127.0.0.1' },
-    storage: { path: ':memory:', retentionMs: 86_400_000 },
-    dependencies: [dep],
-    consumers: [{ id: 'search', uses: [dep.id] }],
-    statusPages: [],
-    notify: [],
-    secrets: [KEY],
-  };
-  const t = createVendorTestApp(config);
+  const t = createVendorTestApp(
+    testConfig([dep], {
+      vantage: 'emb',
+      consumers: [{ id: 'search', uses: [dep.id] }],
+      secrets: [KEY],
+    }),
+  );
   close = t.close;
   const metric = async (line: string): Promise<string | undefined> => {
     const text = await t.registry.metrics();

@@ -1,7 +1,6 @@
 import type { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BellwetherConfig } from '../../src/config/types.js';
-import { createVendorTestApp } from '../support/app-harness.js';
+import { createVendorTestApp, testConfig } from '../support/app-harness.js';
 import { type Rig, SECRETS, SETUPS } from '../support/embedding-vendors.js';
 import { fakeVector } from '../support/fake-embedding.js';
 
@@ -25,18 +24,7 @@ describe.each(SETUPS)('embedding changes on $name', (setup) => {
   beforeAll(async () => {
     fake = await setup.start();
     const dep = setup.dep(fake.url, { id: 'rag', checks: ['embeddings'], timeoutMs: 3000 });
-    const config: BellwetherConfig = {
-      sourcePath: '/dev/null',
-      vantage: 'emb',
-      server: { port: 0, host: '127.0.0.1' },
-      storage: { path: ':memory:', retentionMs: 86_400_000 },
-      dependencies: [dep],
-      consumers: [],
-      statusPages: [],
-      notify: [],
-      secrets: SECRETS,
-    };
-    const rig = createVendorTestApp(config);
+    const rig = createVendorTestApp(testConfig([dep], { vantage: 'emb', secrets: SECRETS }));
     ({ monitor, app, registry, close } = rig);
   });
   afterAll(async () => {

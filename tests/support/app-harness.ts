@@ -23,21 +23,32 @@ export const healthy = (check: CheckResult['check']): CheckResult => ({
   ...(check === 'completion' ? { ttftMs: 80, tokens: { input: 8, output: 1 } } : {}),
 });
 
-/** The harness config: a primary OpenAI and a fallback Anthropic dependency for one consumer. */
-export function harnessConfig(): BellwetherConfig {
-  const dep = (id: string, vendor: DependencyConfig['vendor']) =>
-    testDependency({ id, vendor, baseUrl: 'https://api.example.test/v1' });
+/** A config of these dependencies and nothing else, in memory; `over` sets the rest. */
+export function testConfig(
+  dependencies: DependencyConfig[],
+  over: Partial<BellwetherConfig> = {},
+): BellwetherConfig {
   return {
     sourcePath: '/tmp/test.yaml',
     vantage: 'test-vantage',
     server: { port: 0, host: '127.0.0.1' },
     storage: { path: ':memory:', retentionMs: 8 * 86_400_000 },
-    dependencies: [dep('primary', 'openai'), dep('fallback', 'anthropic')],
-    consumers: [{ id: 'phishing-triage', team: 'secops', uses: ['primary', 'fallback'] }],
+    dependencies,
+    consumers: [],
     statusPages: [],
     notify: [],
     secrets: [],
+    ...over,
   };
+}
+
+/** The harness config: a primary OpenAI and a fallback Anthropic dependency for one consumer. */
+export function harnessConfig(): BellwetherConfig {
+  const dep = (id: string, vendor: DependencyConfig['vendor']) =>
+    testDependency({ id, vendor, baseUrl: 'https://api.example.test/v1' });
+  return testConfig([dep('primary', 'openai'), dep('fallback', 'anthropic')], {
+    consumers: [{ id: 'phishing-triage', team: 'secops', uses: ['primary', 'fallback'] }],
+  });
 }
 
 /**
