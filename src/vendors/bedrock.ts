@@ -269,6 +269,33 @@ function exceptionFrame(msg: EventStreamMessage, scrub: Scrubber): Classificatio
   );
 }
 
+/**
+ * A ConverseStream's events, or the Classification that ends it: an exception frame (not
+ * once the stream is `done`) or an event body that is no JSON object. Once done, only
+ * `metadata` still comes through: usage arrives there, after the terminal messageStop.
+ * Shared by the completion check and the canary reader.
+ */
+async function* converseEvents(
+  res: HttpResponse,
+  codec: FrameDecoder,
+  scrub: Scrubber,
+  done: () => boolean,
+): AsyncGenerator<{ type: string | undefined; data: Record<string, unknown> } | Classification> {
+  for await (const msg of readEventStream(res.body, codec, { maxBytes: MAX_STREAM_BYTES })) {
+    const kind = msg.headers[':message-type'];
+    if (kind === 'exception' || kind === 'error') {
+      if (done()) continue;
+      yield exceptionFrame(msg, scrub);
+      return;
+    }
+    const type = msg.headers[':event-type'];
+    if (kind !== 'event' || (done() && type !== 'metadata')) continue;
+    const data = eventObject(msg.body);
+    yield isClassification(data) ? data : { type, data };
+    if (isClassification(data)) return;
+  }
+}
+
 async function consumeConverseStream(
   res: HttpResponse,
   start: number,
@@ -279,17 +306,9 @@ async function consumeConverseStream(
   const summary: StreamSummary = { textChunks: 0, done: false };
   let phase: ExchangePhase = 'first token';
   try {
-    for await (const msg of readEventStream(res.body, codec, { maxBytes: MAX_STREAM_BYTES })) {
-      const kind = msg.headers[':message-type'];
-      if (kind === 'exception' || kind === 'error') {
-        if (summary.done) continue;
-        return exceptionFrame(msg, scrub);
-      }
-      const type = msg.headers[':event-type'];
-      // Usage arrives in `metadata`, after the terminal messageStop.
-      if (kind !== 'event' || (summary.done && type !== 'metadata')) continue;
-      const data = eventObject(msg.body);
-      if (isClassification(data)) return data;
+    for await (const ev of converseEvents(res, codec, scrub, () => summary.done)) {
+      if (isClassification(ev)) return ev;
+      const { type, data } = ev;
       if (type === 'contentBlockDelta') {
         // Reasoning deltas (`delta.reasoningContent`) are not the answer's first token.
         const text = isRecord(data.delta) ? data.delta.text : undefined;
@@ -738,18 +757,9 @@ function readBedrockCanary(
 ): ReturnType<CanaryAdapter['read']> {
   const codec = new EventStreamCodec(toUtf8, fromUtf8);
   return readCanaryStream(res, ctx, scrub, 'messageStop', async (answer) => {
-    for await (const msg of readEventStream(res.body, codec, { maxBytes: MAX_STREAM_BYTES })) {
-      const kind = msg.headers[':message-type'];
-      if (kind === 'exception' || kind === 'error') {
-        if (answer.done) continue;
-        return exceptionFrame(msg, scrub);
-      }
-      const type = msg.headers[':event-type'];
-      // Usage arrives in `metadata`, after the terminal messageStop.
-      if (kind !== 'event' || (answer.done && type !== 'metadata')) continue;
-      const data = eventObject(msg.body);
-      if (isClassification(data)) return data;
-      readConverseEvent(type, data, answer);
+    for await (const ev of converseEvents(res, codec, scrub, () => answer.done)) {
+      if (isClassification(ev)) return ev;
+      readConverseEvent(ev.type, ev.data, answer);
     }
     return undefined;
   });
