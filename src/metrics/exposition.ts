@@ -88,8 +88,12 @@ function indexKeys(raw: MetricInternals): KeyIndex {
 
 /** Series between two checks of the time budget (a check is a performance.now() call). */
 const CHECK_EVERY = 256;
-/** Lines per output piece: pieces are what is streamed and compressed. */
-const LINES_PER_PIECE = 4096;
+/**
+ * Lines per output piece: pieces are what is streamed and compressed. About 50 KiB each, under
+ * V8's large-object size: 4,096-line pieces (450 KiB) went to the large-object space, which
+ * only a full collection frees, and held 10-16 MiB of RSS between scrapes at 1,000 dependencies.
+ */
+const LINES_PER_PIECE = 512;
 
 const escapeString = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 const escapeLabelValue = (v: string | number): string | number =>
