@@ -154,9 +154,11 @@ export function limits(r: BenchReport): string[] {
   if (missed('whole-process CPU')) {
     const ka = r.cpu.processRows.find((x) => x.keepAlive);
     const probe = r.cpu.rows.find((x) => x.subject === 'probe' && x.keepAlive === true);
+    const beside = r.cpu.rows.find((x) => x.subject.includes('beside probe alone, keep-alive yes'));
     if (ka && probe) {
+      const alone = beside ? ` (${fmt(probe.cpuMsPerProbe / beside.cpuMsPerProbe)}× blackbox_exporter's ${fmt(beside.cpuMsPerProbe, 3)} ms beside it)` : '';
       out.push(
-        `- **CPU per probe.** Of ${fmt(ka.cpuMsPerProbe, 3)} ms per probe for the whole process with keep-alive, the probe alone (transport, probe, classification, in a worker) is ${fmt(probe.cpuMsPerProbe, 3)} ms; the rest is the round around it (breaker, retry, the SQLite insert in its own transaction, metrics, evaluation, notifier bridge) and the process itself. bench/results/profile-notes.md has the profile (node --cpu-prof of the dist process): before this change node-cron's per-fire date arithmetic was about 0.5 ms per probe; now the largest shares are the socket write and HTTP client (node:_http_client, net, streams), the SQLite insert (about 0.2 ms per probe, measured by disabling it) and the evaluation. Batching the inserts (one transaction per N rounds) is the next step; it lies in src/store/sqlite-store.ts.`,
+        `- **CPU per probe.** Of ${fmt(ka.cpuMsPerProbe, 3)} ms per probe for the whole process with keep-alive, the probe alone (transport, probe, classification, in a worker) is ${fmt(probe.cpuMsPerProbe, 3)} ms; the rest is the round around it (breaker, retry, metrics, evaluation, incident recorder, notifier bridge, the batched SQLite writes) and the process itself. bench/results/profile-notes.md has the profiles (node --cpu-prof of the dist process), before and after: the SQLite writes (one transaction per result, and one per daily count) were a fifth of the busy samples and are now about 4 % (results and daily counts wait up to 200 ms and share a transaction). What is left is spread: the socket write and node's HTTP client, agent and streams (about half), evaluation and verdicts, prom-client updates, GC; no single part of Bellwether's own code is over 5 %. The probe alone is ${fmt(probe.cpuMsPerProbe, 3)} ms${alone}, so the 0.6x target for the whole process needs the HTTP exchange itself to be cheaper than node:http's.`,
       );
     }
   }
@@ -164,7 +166,7 @@ export function limits(r: BenchReport): string[] {
     const m = r.metricsRender.find((x) => x.dependencies === 1000);
     if (m) {
       out.push(
-        `- **/metrics.** ${fmt(m.seriesPerDependency, 0)} series per OpenAI dependency (${m.series} at 1,000; bellwether_probe_results_total alone has 11 per check, exported at 0 for every error class). The writer keeps each series' label text and writes only values (${fmt(m.writerMs)} ms CPU against prom-client's ${fmt(m.promClientMs)} ms); what remains over the floor is number formatting of histogram buckets, the lookup of each series' label text and GC of the ${fmt(m.bytes / 2 ** 20, 1)} MiB of text per render (the floor joins the same lines once). The writer yields every 256 series once 5 ms have passed; the longest blocks measured also hold GC pauses of the bench worker's heap (prom-client's renders share it) and time the VM gave to other work, which this measurement does not tell apart.`,
+        `- **/metrics.** ${fmt(m.seriesPerDependency, 0)} series per OpenAI dependency (${m.series} at 1,000; bellwether_probe_results_total alone has 11 per check, exported at 0 for every error class). The writer keeps each series' label text and each metric's series keys (no enumeration of a 110,000-series map per render) and writes only values (${fmt(m.writerMs)} ms CPU against prom-client's ${fmt(m.promClientMs)} ms). In this bench every value changes before each render, so nothing but label text can be reused; what remains over the floor is reading prom-client's series objects, number formatting of histogram buckets, and the GC work the render's yields let V8 run (scavenges with the pieces alive; process.cpuUsage counts V8's helper threads too). The writer yields every 256 series once 5 ms have passed; what is left of the longest block is scavenges during the render.`,
       );
     }
   }

@@ -43,9 +43,57 @@ interface MetricCache {
   labels: Map<string, string>;
 }
 
+/**
+ * A metric's series keys in prom-client's order, kept between renders: Object.keys on a map of
+ * 100,000 series (bellwether_probe_results_total at 5,000 dependencies) takes 20-30 ms in one
+ * go, longer than a render may block. prom-client's map is put behind a proxy that appends each
+ * new key (its insertion order is the order Object.keys answers) and marks a deletion, which is
+ * rare (a dependency removed at reload), for one enumeration at the next render.
+ */
+interface KeyIndex {
+  proxy: object;
+  target: Record<string, ValueEntry | HistogramEntry>;
+  keys: string[];
+  stale: boolean;
+}
+
+// An integer-like key would be enumerated before the others; prom-client's keys never are.
+const INDEX_LIKE = /^(?:0|[1-9]\d{0,9})$/;
+
+function indexKeys(raw: MetricInternals): KeyIndex {
+  const target = raw.hashMap as Record<string, ValueEntry | HistogramEntry>;
+  const index: KeyIndex = { proxy: target, target, keys: Object.keys(target), stale: false };
+  index.proxy = new Proxy(target, {
+    set(t, key, value) {
+      if (typeof key !== 'string') index.stale = true;
+      else if (!Object.hasOwn(t, key)) {
+        if (key.length <= 10 && INDEX_LIKE.test(key)) index.stale = true;
+        else index.keys.push(key);
+      }
+      (t as Record<string | symbol, unknown>)[key] = value;
+      return true;
+    },
+    deleteProperty(t, key) {
+      index.stale = true;
+      return Reflect.deleteProperty(t, key);
+    },
+    defineProperty(t, key, descriptor) {
+      index.stale = true;
+      return Reflect.defineProperty(t, key, descriptor);
+    },
+  });
+  raw.hashMap = index.proxy as Record<string, ValueEntry | HistogramEntry>;
+  return index;
+}
+
 /** Series between two checks of the time budget (a check is a performance.now() call). */
 const CHECK_EVERY = 256;
-/** Lines per output piece: pieces are what is streamed and compressed. */
+/**
+ * Lines per output piece: pieces are what is streamed and compressed. At about 450 KiB a piece
+ * lands in V8's large-object space, which scavenges never copy; 512-line pieces (50 KiB) kept
+ * 10-15 MiB less between scrapes but were copied by every scavenge during the render, which
+ * then blocked 13 ms instead of 8 at 5,000 dependencies and cost 20 % more CPU (measured).
+ */
 const LINES_PER_PIECE = 4096;
 
 const escapeString = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
@@ -96,18 +144,20 @@ function emitHistogram(
   emit: (line: string) => void,
   name: string,
   heads: readonly string[],
-  bounds: readonly number[],
+  boundKeys: readonly string[],
   labels: string,
   e: HistogramEntry,
 ): void {
   const rest = labels.length > 0 ? `,${labels}} ` : '} ';
   const plain = labels.length > 0 ? `{${labels}} ` : ' ';
   let acc = 0;
-  for (let i = 0; i < bounds.length; i++) {
-    acc += e.bucketValues[bounds[i] as number] as number;
+  const values = e.bucketValues;
+  for (let i = 0; i < boundKeys.length; i++) {
+    // String keys: a number key would be turned into its string on every lookup.
+    acc += values[boundKeys[i] as string] as number;
     emit((heads[i] as string) + rest + valueText(acc));
   }
-  emit((heads[bounds.length] as string) + rest + valueText(e.count));
+  emit((heads[boundKeys.length] as string) + rest + valueText(e.count));
   emit(`${name}_sum${plain}${valueText(e.sum)}`);
   emit(`${name}_count${plain}${valueText(e.count)}`);
 }
@@ -137,6 +187,19 @@ export interface Exposition {
  */
 export function createExposition(registry: Registry, opts: { sliceMs?: number } = {}): Exposition {
   const sliceMs = opts.sliceMs ?? 5;
+  const indexes = new WeakMap<object, KeyIndex>();
+  const keysOf = (raw: MetricInternals): KeyIndex => {
+    let index = indexes.get(raw);
+    // prom-client's reset() puts a new map in place: index that one.
+    if (index === undefined || raw.hashMap !== index.proxy) {
+      index = indexKeys(raw);
+      indexes.set(raw, index);
+    } else if (index.stale) {
+      index.keys = Object.keys(index.target);
+      index.stale = false;
+    }
+    return index;
+  };
   const caches: Record<ExpositionFormat, WeakMap<object, MetricCache>> = {
     prometheus: new WeakMap(),
     openmetrics: new WeakMap(),
@@ -216,10 +279,10 @@ export function createExposition(registry: Registry, opts: { sliceMs?: number } 
         emit(`# TYPE ${name} ${raw.type}`);
         const sampleName = openMetricsCounter ? `${name}_total` : name;
         const cache = cacheFor(format, metric, defaults);
-        const map = raw.hashMap as Record<string, ValueEntry | HistogramEntry>;
+        const { target: map, keys } = keysOf(raw);
         const bounds = raw.upperBounds ?? [];
         const heads = isHistogram ? histogramHeads(name, bounds) : [];
-        const keys = Object.keys(map);
+        const boundKeys = bounds.map(String);
         let live = 0;
         for (const key of keys) {
           // A series removed while the render yielded is skipped.
@@ -234,7 +297,7 @@ export function createExposition(registry: Registry, opts: { sliceMs?: number } 
             cache.labels.set(key, labels);
           }
           if (isHistogram) {
-            emitHistogram(emit, name, heads, bounds, labels, entry as HistogramEntry);
+            emitHistogram(emit, name, heads, boundKeys, labels, entry as HistogramEntry);
           } else {
             emit(labels + valueText((entry as ValueEntry).value));
           }

@@ -89,6 +89,9 @@ export function parseRateLimits(
   nowMs: number,
 ): RateLimitReading[] {
   const out: RateLimitReading[] = [];
+  // Every name read below holds "ratelimit": a response without one (most health and model
+  // checks) is answered without building the 20-odd names per probe.
+  if (!Object.keys(headers).some((name) => name.includes('ratelimit'))) return out;
   for (const resource of RESOURCES) {
     const anthropicName = resource.replace('_', '-');
     const anthropic = reading(

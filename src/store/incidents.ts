@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { messageOf, type StoreErrorHandler, storeFailures, warnAs } from './failures.js';
+import { RESULT_FLUSH_MS } from './sqlite-store.js';
 
 /** The states an incident is made of; the worst one names it. */
 export const INCIDENT_STATES = ['degraded', 'down'] as const;
@@ -266,6 +267,28 @@ function attach(db: Database.Database, onError: StoreErrorHandler): IncidentStor
       if (state !== undefined) insertSpan.run(incidentId, dependency, state, at);
     },
   );
+  // Day counts wait like the history store's results (one commit per round was a sixth of
+  // the process's CPU per probe), added up per dependency and day; reads write them first.
+  const pendingDays = new Map<string, [string, number, number, number]>();
+  let daysTimer: NodeJS.Timeout | undefined;
+  const writeDays = db.transaction((rows: [string, number, number, number][]) => {
+    for (const row of rows) bumpDay.run(...row);
+  });
+  const flushDays = (): void => {
+    if (daysTimer !== undefined) {
+      clearTimeout(daysTimer);
+      daysTimer = undefined;
+    }
+    if (pendingDays.size === 0) return;
+    const rows = [...pendingDays.values()];
+    pendingDays.clear();
+    guard('countDay', undefined, () => writeDays(rows));
+  };
+  const guardFlushed = <T>(op: string, fallback: T, fn: () => T): T => {
+    flushDays();
+    return guard(op, fallback, fn);
+  };
+
   const pruneTx = db.transaction((olderThanMs: number) => {
     const removed = deleteIncidents.run(olderThanMs).changes;
     deleteDays.run(Math.floor(olderThanMs / DAY_MS) * DAY_MS);
@@ -331,9 +354,18 @@ function attach(db: Database.Database, onError: StoreErrorHandler): IncidentStor
     },
     countDay(dependency, at, counted, up) {
       if (counted === 0) return;
-      guard('countDay', undefined, () =>
-        bumpDay.run(dependency, Math.floor(at / DAY_MS) * DAY_MS, counted, up),
-      );
+      const day = Math.floor(at / DAY_MS) * DAY_MS;
+      const key = `${day} ${dependency}`;
+      const row = pendingDays.get(key);
+      if (row === undefined) pendingDays.set(key, [dependency, day, counted, up]);
+      else {
+        row[2] += counted;
+        row[3] += up;
+      }
+      if (daysTimer === undefined) {
+        daysTimer = setTimeout(flushDays, RESULT_FLUSH_MS);
+        daysTimer.unref();
+      }
     },
     incidents({ sinceMs, untilMs = Number.MAX_SAFE_INTEGER, dependency, limit = MAX_LIST }) {
       return guard('incidents', [], () => {
@@ -349,10 +381,10 @@ function attach(db: Database.Database, onError: StoreErrorHandler): IncidentStor
       return guard('spans', [], () => spansStmt.all(untilMs, sinceMs).map(toSpan));
     },
     days(sinceMs, untilMs) {
-      return guard('days', [], () => daysStmt.all(sinceMs, untilMs));
+      return guardFlushed('days', [], () => daysStmt.all(sinceMs, untilMs));
     },
     dayTotals(sinceMs, untilMs) {
-      return guard('dayTotals', new Map(), () => {
+      return guardFlushed('dayTotals', new Map(), () => {
         const out = new Map<string, { counted: number; up: number }>();
         for (const [dependency, counted, up] of totalsStmt.all(sinceMs, untilMs)) {
           out.set(dependency, { counted, up });
@@ -361,7 +393,7 @@ function attach(db: Database.Database, onError: StoreErrorHandler): IncidentStor
       });
     },
     dayGrid(sinceMs, days) {
-      return guard('dayGrid', new Map(), () => {
+      return guardFlushed('dayGrid', new Map(), () => {
         const from = Math.floor(sinceMs / DAY_MS) * DAY_MS;
         const out = new Map<string, { counted: number[]; up: number[] }>();
         for (const [dependency, text] of gridStmt.all(from, from, from + days * DAY_MS)) {
@@ -379,10 +411,12 @@ function attach(db: Database.Database, onError: StoreErrorHandler): IncidentStor
       });
     },
     prune(olderThanMs) {
-      return guard('prune', 0, () => pruneTx(olderThanMs));
+      return guardFlushed('prune', 0, () => pruneTx(olderThanMs));
     },
     close() {
-      if (db.open) db.close();
+      if (!db.open) return;
+      flushDays();
+      db.close();
     },
   };
 }

@@ -111,7 +111,30 @@ export interface SqliteStoreOptions {
   readonly?: boolean;
   /** Monotonic milliseconds (default performance.now): how fast a pruning cut may advance. */
   monotonic?: () => number;
+  /**
+   * How long a recorded result may wait before it is written (default
+   * {@link RESULT_FLUSH_MS}); results waiting together share one transaction. 0 writes each
+   * result as it is recorded.
+   */
+  flushMs?: number;
 }
+
+/**
+ * The history store on one SQLite connection. `flush` writes the results still waiting
+ * (every read, every other write and `close` do so first).
+ */
+export interface SqliteHistoryStore extends HistoryStore {
+  flush(): void;
+}
+
+/**
+ * Default wait of a recorded result before it is written. A process that dies without
+ * `close` (SIGKILL, power loss) loses at most the results of this last stretch, and at most
+ * {@link RESULT_BATCH_ROWS} of them.
+ */
+export const RESULT_FLUSH_MS = 200;
+/** Waiting results are written at once when this many have piled up. */
+export const RESULT_BATCH_ROWS = 500;
 
 const HOUR_MS = 3_600_000;
 const MESSAGE_MAX_CHARS = 1000;
@@ -263,7 +286,7 @@ const percentileSql = (index: string, direction: 'ASC' | 'DESC') => `
  * Opens (creating when needed) the SQLite history store at `opts.path`.
  * Throws an Error naming the path when the file cannot be opened or is not a Bellwether store.
  */
-export function openSqliteStore(opts: SqliteStoreOptions): HistoryStore {
+export function openSqliteStore(opts: SqliteStoreOptions): SqliteHistoryStore {
   const { path } = opts;
   const readonly = opts.readonly ?? false;
   let db: Database.Database | undefined;
@@ -286,8 +309,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): HistoryStore {
  */
 export function attachSqliteStore(
   db: Database.Database,
-  opts: Pick<SqliteStoreOptions, 'onError' | 'monotonic'> = {},
-): HistoryStore {
+  opts: Pick<SqliteStoreOptions, 'onError' | 'monotonic' | 'flushMs'> = {},
+): SqliteHistoryStore {
   const onError = opts.onError ?? warnAs('history store');
 
   if (!db.readonly) {
@@ -427,16 +450,13 @@ export function attachSqliteStore(
     fn: (depId: number) => T,
   ): T =>
     read(op, none, () => {
+      flush();
       if (sinceMs !== undefined) checkSince(sinceMs);
       const depId = lookupDepId(dependency);
       return depId === undefined ? none : fn(depId);
     });
 
-  const recordTx = db.transaction((r: StoredResult): number => {
-    if (typeof r.dependency !== 'string' || r.dependency === '') {
-      throw new TypeError('result.dependency must be a non-empty string');
-    }
-    if (!Number.isFinite(r.at)) throw new RangeError(`result.at must be finite, got ${r.at}`);
+  const insertOne = (r: StoredResult): number => {
     const depId = depIdOrInsert(r.dependency);
     const skipped = r.skipped === true;
     const counted = countsForUptime(r);
@@ -467,7 +487,44 @@ export function attachSqliteStore(
       });
     }
     return depId;
-  });
+  };
+  const recordTx = db.transaction(insertOne);
+  const recordBatchTx = db.transaction((rows: readonly StoredResult[]): number[] =>
+    rows.map(insertOne),
+  );
+
+  // Results wait here to share a transaction: one commit per result was most of the store's
+  // cost per probe (a WAL append of the same hot index pages each time).
+  const flushMs = opts.flushMs ?? RESULT_FLUSH_MS;
+  let pending: StoredResult[] = [];
+  let flushTimer: NodeJS.Timeout | undefined;
+
+  const flush = (): void => {
+    if (flushTimer !== undefined) {
+      clearTimeout(flushTimer);
+      flushTimer = undefined;
+    }
+    if (pending.length === 0) return;
+    const rows = pending;
+    pending = [];
+    try {
+      const ids = recordBatchTx(rows);
+      for (const [i, r] of rows.entries()) depIds.set(r.dependency, ids[i] as number);
+      writeFailure = undefined;
+    } catch {
+      // One bad row must not take the others with it: write them one by one, each reporting.
+      for (const r of rows) writeNow(r);
+    }
+  };
+
+  const writeNow = (r: StoredResult): void => {
+    try {
+      depIds.set(r.dependency, recordTx(r));
+      writeFailure = undefined;
+    } catch (err) {
+      report(err, 'record');
+    }
+  };
 
   const pruneTx = db.transaction((requestedCut: number, retentionMs?: number): number => {
     if (!Number.isFinite(requestedCut)) throw new RangeError(`olderThanMs must be finite`);
@@ -526,15 +583,28 @@ export function attachSqliteStore(
   return {
     record(result) {
       try {
-        const depId = recordTx(result);
-        depIds.set(result.dependency, depId);
-        writeFailure = undefined;
+        checkResult(result);
       } catch (err) {
         report(err, 'record');
+        return;
+      }
+      if (flushMs <= 0 || db.readonly || !db.open) {
+        writeNow(result);
+        return;
+      }
+      pending.push(result);
+      if (pending.length >= RESULT_BATCH_ROWS) flush();
+      else if (flushTimer === undefined) {
+        flushTimer = setTimeout(flush, flushMs);
+        // A waiting batch must not keep the process alive; close() writes it.
+        flushTimer.unref();
       }
     },
 
+    flush,
+
     recordCanary(dependency, run) {
+      flush();
       try {
         const depId = depIdOrInsert(dependency);
         depIds.set(dependency, depId);
@@ -576,6 +646,7 @@ export function attachSqliteStore(
     },
 
     saveModelBaseline(dependency, baseline) {
+      flush();
       try {
         const e = baseline.embedding;
         const depId = depIdOrInsert(dependency);
@@ -594,6 +665,7 @@ export function attachSqliteStore(
     },
 
     recordModelChange(dependency, change) {
+      flush();
       try {
         const depId = depIdOrInsert(dependency);
         insertModelChange.run({
@@ -652,6 +724,7 @@ export function attachSqliteStore(
 
     summaries(sinceByWindow, latencySinceMs) {
       return read('summaries', new Map<string, DependencySummary>(), () => {
+        flush();
         const windows = Object.entries(sinceByWindow);
         const out = new Map<string, DependencySummary>();
         const entry = (name: string): DependencySummary => {
@@ -686,6 +759,7 @@ export function attachSqliteStore(
     },
 
     prune(olderThanMs, retentionMs) {
+      flush();
       try {
         const removed = pruneTx(olderThanMs, retentionMs);
         writeFailure = undefined;
@@ -697,6 +771,7 @@ export function attachSqliteStore(
     },
 
     health() {
+      flush();
       return writeFailure === undefined
         ? { healthy: true, writeErrors }
         : { healthy: false, reason: writeFailure, writeErrors };
@@ -704,6 +779,7 @@ export function attachSqliteStore(
 
     close() {
       if (!db.open) return;
+      flush();
       try {
         if (!db.readonly) db.pragma('optimize');
       } catch (err) {
@@ -801,6 +877,13 @@ function migrate(db: Database.Database): void {
       db.pragma(`user_version = ${v + 1}`);
     }
   })();
+}
+
+function checkResult(r: StoredResult): void {
+  if (typeof r.dependency !== 'string' || r.dependency === '') {
+    throw new TypeError('result.dependency must be a non-empty string');
+  }
+  if (!Number.isFinite(r.at)) throw new RangeError(`result.at must be finite, got ${r.at}`);
 }
 
 function windowParams(sinceMs: number): WindowParams {

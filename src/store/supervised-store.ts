@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { messageOf } from './failures.js';
 import {
   attachSqliteStore,
-  type HistoryStore,
+  type SqliteHistoryStore,
   type SqliteStoreOptions,
   type StoreHealth,
 } from './sqlite-store.js';
@@ -17,7 +17,8 @@ export interface StoreLogger {
 }
 
 /** Options for {@link openSupervisedStore}. */
-export interface SupervisedStoreOptions extends Pick<SqliteStoreOptions, 'onError' | 'monotonic'> {
+export interface SupervisedStoreOptions
+  extends Pick<SqliteStoreOptions, 'onError' | 'monotonic' | 'flushMs'> {
   /** Database file (not `:memory:`: there is nothing to supervise there). */
   path: string;
   logger: StoreLogger;
@@ -27,7 +28,7 @@ export interface SupervisedStoreOptions extends Pick<SqliteStoreOptions, 'onErro
 
 interface Open {
   db: Database.Database;
-  store: HistoryStore;
+  store: SqliteHistoryStore;
   /** Identity of the file opened; undefined while history is kept in memory. */
   file?: { dev: number; ino: number };
 }
@@ -44,7 +45,7 @@ const DEFAULT_CHECK_INTERVAL_MS = 5000;
  * free again the memory history is written there. Never throws after the first open; every
  * problem is logged, counted and shown by {@link HistoryStore.health}.
  */
-export function openSupervisedStore(opts: SupervisedStoreOptions): HistoryStore {
+export function openSupervisedStore(opts: SupervisedStoreOptions): SqliteHistoryStore {
   const path = resolve(opts.path);
   const monotonic = opts.monotonic ?? (() => performance.now());
   const every = opts.checkIntervalMs ?? DEFAULT_CHECK_INTERVAL_MS;
@@ -52,8 +53,12 @@ export function openSupervisedStore(opts: SupervisedStoreOptions): HistoryStore 
   let problem: string | undefined;
   let lastCheck = monotonic();
 
-  const attach = (db: Database.Database): HistoryStore =>
-    attachSqliteStore(db, { onError: opts.onError, monotonic: opts.monotonic });
+  const attach = (db: Database.Database): SqliteHistoryStore =>
+    attachSqliteStore(db, {
+      onError: opts.onError,
+      monotonic: opts.monotonic,
+      flushMs: opts.flushMs,
+    });
 
   const openFile = (): Open => {
     mkdirSync(dirname(path), { recursive: true });
@@ -93,6 +98,8 @@ export function openSupervisedStore(opts: SupervisedStoreOptions): HistoryStore 
       staging = `${path}.rebuild-${process.pid}-${++rebuilds}`;
       rmSync(staging, { force: true });
       try {
+        // Results still waiting for their batch belong in the copy.
+        current.store.flush();
         current.db.prepare('VACUUM INTO ?').run(staging);
       } catch (err) {
         // Nothing changed yet: the connection stays; no half-written copy is left (a full disk).
@@ -202,6 +209,7 @@ export function openSupervisedStore(opts: SupervisedStoreOptions): HistoryStore 
         ? { healthy: true, writeErrors }
         : { healthy: false, reason, writeErrors };
     },
+    flush: () => current.store.flush(),
     close() {
       current.store.close();
     },

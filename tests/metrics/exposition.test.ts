@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
-import { Gauge, type OpenMetricsContentType, Registry, Summary } from 'prom-client';
+import { Gauge, Histogram, type OpenMetricsContentType, Registry, Summary } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { metricsRouter } from '../../src/http/metrics.js';
 import { createExposition } from '../../src/metrics/exposition.js';
@@ -124,6 +124,49 @@ describe('exposition writer', () => {
     expect(withoutCollected(mine)).toBe(
       withoutCollected(await promClientOpenMetrics(registry, 'eu-west-1')),
     );
+  });
+
+  // The writer keeps each metric's series keys between renders (no enumeration of a large
+  // map per scrape); every way prom-client's map changes must still show, in its order.
+  it.each<[string, (g: Gauge, h: Histogram) => void]>([
+    ['a series added', (g) => g.set({ k: 'c' }, 3)],
+    ['a series removed', (g) => g.remove({ k: 'a' })],
+    [
+      'removed and added again (it goes last)',
+      (g) => {
+        g.remove({ k: 'a' });
+        g.set({ k: 'a' }, 9);
+      },
+    ],
+    [
+      'reset, then set',
+      (g, h) => {
+        g.reset();
+        g.set({ k: 'b' }, 1);
+        h.reset();
+      },
+    ],
+    ['an integer-like label set hash', (g) => g.set({ k: '7' }, 7)],
+    ['a histogram series added', (_g, h) => h.observe({ k: 'z' }, 0.3)],
+  ])('follows prom-client after %s', async (_what, change) => {
+    const registry = new Registry();
+    const g = new Gauge({ name: 'g', help: 'g', labelNames: ['k'], registers: [registry] });
+    const h = new Histogram({
+      name: 'h',
+      help: 'h',
+      labelNames: ['k'],
+      buckets: [0.1, 1],
+      registers: [registry],
+    });
+    g.set({ k: 'a' }, 1);
+    g.set({ k: 'b' }, 2);
+    h.observe({ k: 'y' }, 0.05);
+    const exposition = createExposition(registry);
+    expect((await exposition.render('prometheus')).join('')).toBe(await registry.metrics());
+    change(g, h);
+    expect((await exposition.render('prometheus')).join('')).toBe(await registry.metrics());
+    g.set({ k: 'd' }, 4);
+    expect((await exposition.render('prometheus')).join('')).toBe(await registry.metrics());
   });
 
   it('follows setDefaultLabels: a reload that changes the vantage shows in OpenMetrics', async () => {

@@ -8,6 +8,9 @@ import {
   attachSqliteStore,
   type HistoryStore,
   openSqliteStore,
+  RESULT_BATCH_ROWS,
+  RESULT_FLUSH_MS,
+  type SqliteHistoryStore,
   type StoredResult,
 } from '../../src/store/sqlite-store.js';
 
@@ -30,7 +33,7 @@ function tempDir(): string {
   return dir;
 }
 
-function track(store: HistoryStore): HistoryStore {
+function track<S extends HistoryStore>(store: S): S {
   open.push(store);
   return store;
 }
@@ -544,6 +547,79 @@ describe('opening', () => {
   });
 });
 
+describe('batched writes', () => {
+  const rows = (db: Database.Database): number =>
+    db.prepare('SELECT count(*) FROM results').pluck().get() as number;
+
+  it.each<[string, (store: SqliteHistoryStore) => unknown]>([
+    ['recent', (s) => s.recent('openai-chat', 1)],
+    ['history', (s) => s.history('openai-chat', 0, 1)],
+    ['uptime', (s) => s.uptime('openai-chat', 0)],
+    ['latencyPercentiles', (s) => s.latencyPercentiles('openai-chat', 0)],
+    ['summaries', (s) => s.summaries({ all: 0 })],
+    ['canaryTally', (s) => s.canaryTally('openai-chat', 0, T0)],
+    ['recentCanaryRuns', (s) => s.recentCanaryRuns('openai-chat', 'c', 1)],
+    ['modelBaseline', (s) => s.modelBaseline('openai-chat')],
+    ['recentModelChanges', (s) => s.recentModelChanges('openai-chat', 1)],
+    ['saveModelBaseline', (s) => s.saveModelBaseline('openai-chat', {})],
+    ['prune', (s) => s.prune(0)],
+    ['health', (s) => s.health()],
+    ['flush', (s) => s.flush()],
+  ])('writes waiting results before %s', (_op, op) => {
+    const { db, store } = attachedStore();
+    store.record(result());
+    store.record(result({ at: T0 + 1 }));
+    expect(rows(db)).toBe(0);
+    op(store);
+    expect(rows(db)).toBe(2);
+  });
+
+  it('writes them after the flush interval, or at once when a batch is full', () => {
+    vi.useFakeTimers();
+    try {
+      const { db, store } = attachedStore();
+      store.record(result());
+      vi.advanceTimersByTime(RESULT_FLUSH_MS - 1);
+      expect(rows(db)).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(rows(db)).toBe(1);
+      for (let i = 0; i < RESULT_BATCH_ROWS; i++) store.record(result({ at: T0 + i }));
+      expect(rows(db)).toBe(1 + RESULT_BATCH_ROWS);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('writes each result at once with flushMs 0', () => {
+    const db = new Database(':memory:');
+    track(attachSqliteStore(db, { flushMs: 0 })).record(result());
+    expect(rows(db)).toBe(1);
+  });
+
+  it('keeps the rest of a batch when one result cannot be written', () => {
+    const { store, failures } = attachedStore();
+    store.record(result());
+    store.record({ ...result({ at: T0 + 1 }), attempts: undefined as unknown as number });
+    store.record(result({ at: T0 + 2 }));
+    store.flush();
+    expect(failures.map((f) => [f.op, f.err.message])).toEqual([
+      ['record', 'NOT NULL constraint failed: results.attempts'],
+    ]);
+    expect(store.recent('openai-chat', 10).map((r) => r.at)).toEqual([T0 + 2, T0]);
+    // The write after it landed, so the store is healthy again; the failure stays counted.
+    expect(store.health()).toEqual({ healthy: true, writeErrors: 1 });
+  });
+
+  it('writes waiting results on close', () => {
+    const path = join(tempDir(), 'history.db');
+    const store = openSqliteStore({ path });
+    store.record(result());
+    store.close();
+    const reopened = track(openSqliteStore({ path }));
+    expect(reopened.recent('openai-chat', 10)).toHaveLength(1);
+  });
+});
+
 describe('failures never escape', () => {
   // We run as root, where chmod does not stop writes; a read-only connection gives a real
   // SQLITE_READONLY, and PRAGMA query_only / max_page_count on the store's own connection give
@@ -568,9 +644,13 @@ describe('failures never escape', () => {
   it('keeps going once a read-only spell (query_only) ends, without half-written state', () => {
     const { db, store, failures } = attachedStore();
     store.record(result({ dependency: 'a' }));
+    store.flush();
     db.pragma('query_only = 1');
     store.record(result({ dependency: 'a', at: T0 + 1, ok: false, errorClass: 'timeout' }));
     store.record(result({ dependency: 'new', at: T0 + 1 }));
+    // Waiting results are written (and fail) as one batch, then one by one.
+    expect(failures).toEqual([]);
+    store.flush();
     expect(failures.map((f) => [f.op, f.err.code])).toEqual([
       ['record', 'SQLITE_READONLY'],
       ['record', 'SQLITE_READONLY'],
@@ -585,9 +665,11 @@ describe('failures never escape', () => {
   it('reports a full disk (SQLITE_FULL) without throwing and keeps what was written', () => {
     const { db, store, failures } = attachedStore(join(tempDir(), 'history.db'));
     store.record(result());
+    store.flush();
     db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true })}`);
     const big = 'x'.repeat(1000);
     for (let i = 1; i <= 200; i++) store.record(result({ at: T0 + i, message: big }));
+    store.flush();
     expect(failures.length).toBeGreaterThan(0);
     expect(failures.every((f) => f.op === 'record' && f.err.code === 'SQLITE_FULL')).toBe(true);
     const kept = store.recent('openai-chat', 1000);
