@@ -156,7 +156,9 @@ export function limits(r: BenchReport): string[] {
     const probe = r.cpu.rows.find((x) => x.subject === 'probe' && x.keepAlive === true);
     const beside = r.cpu.rows.find((x) => x.subject.includes('beside probe alone, keep-alive yes'));
     if (ka && probe) {
-      const alone = beside ? ` (${fmt(probe.cpuMsPerProbe / beside.cpuMsPerProbe)}× blackbox_exporter's ${fmt(beside.cpuMsPerProbe, 3)} ms beside it)` : '';
+      const alone = beside
+        ? ` (${fmt(probe.cpuMsPerProbe / beside.cpuMsPerProbe)}× blackbox_exporter's ${fmt(beside.cpuMsPerProbe, 3)} ms beside it)`
+        : '';
       out.push(
         `- **CPU per probe.** Of ${fmt(ka.cpuMsPerProbe, 3)} ms per probe for the whole process with keep-alive, the probe alone (transport, probe, classification, in a worker) is ${fmt(probe.cpuMsPerProbe, 3)} ms; the rest is the round around it (breaker, retry, metrics, evaluation, incident recorder, notifier bridge, the batched SQLite writes) and the process itself. bench/results/profile-notes.md has the profiles (node --cpu-prof of the dist process), before and after: the SQLite writes (one transaction per result, and one per daily count) were a fifth of the busy samples and are now about 4 % (results and daily counts wait up to 200 ms and share a transaction). What is left is spread: the socket write and node's HTTP client, agent and streams (about half), evaluation and verdicts, prom-client updates, GC; no single part of Bellwether's own code is over 5 %. The probe alone is ${fmt(probe.cpuMsPerProbe, 3)} ms${alone}, so the 0.6x target for the whole process needs the HTTP exchange itself to be cheaper than node:http's.`,
       );
